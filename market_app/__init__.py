@@ -1,0 +1,75 @@
+"""Jangbogi: online grocery ordering for Seoul's traditional markets."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from config import Config, config_from_env
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app.config.from_object(config or config_from_env())
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set; production needs a long random SECRET_KEY")
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"))
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_template_helpers(app)
+
+    from . import jobs
+    jobs.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from . import models  # noqa: F401  every model registered before Alembic looks
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "로그인이 필요합니다."
+    csrf.init_app(app)
+    babel.init_app(app)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    api.init_app(app)
+
+    from .accounts.operations import load_user
+    login_manager.user_loader(load_user)
+
+
+def _register_blueprints(app: Flask) -> None:
+    """One web blueprint per domain; API parts go through flask-smorest for the OpenAPI description."""
+    from .extensions import api, csrf
+    from .api_errors import register_api_errors
+    from .health import bp as health_bp
+    from .accounts.views import bp as accounts_bp
+    from .catalog.views import bp as catalog_bp
+    from .catalog.api import blp as catalog_api
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(catalog_bp)
+    for api_blueprint in (catalog_api,):
+        api.register_blueprint(api_blueprint)
+        csrf.exempt(api_blueprint)  # the API authenticates with bearer tokens, not cookies
+    register_api_errors(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from .cli import register_cli
+    register_cli(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from .templating import register_template_helpers
+    register_template_helpers(app)
