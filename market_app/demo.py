@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from .accounts.models import Address, Role, User
-from .catalog.demo_data import generate_couriers, generate_stalls
+from .catalog.demo_data import PhoneAllocator, generate_couriers, generate_stalls
 from .catalog.market_csv import MarketRecord
 from .catalog.models import Market, Product, Stall
 from .catalog.operations import upsert_markets
@@ -73,7 +73,7 @@ def seed_demo(now: datetime, *, random_seed: int = 2020) -> SeedReport:
 
 
 def _seed_stalls(market: Market, rng: random.Random, now: datetime) -> None:
-    for spec in generate_stalls(market.name, market.stall_count, rng):
+    for spec in generate_stalls(market.name, market.stall_count, rng, phones=_phones(market, 0)):
         stall = Stall(market=market, name=spec.name, category=spec.category, phone=spec.phone,
                       owner_name=spec.owner_name, is_open=True, created_at=now)
         db.session.add(stall)
@@ -85,11 +85,17 @@ def _seed_stalls(market: Market, rng: random.Random, now: datetime) -> None:
 
 def _seed_couriers(market: Market, rng: random.Random) -> None:
     count = 3 if (market.stall_count or 0) < 120 else 5
-    for spec in generate_couriers(market.name, rng, count):
+    for spec in generate_couriers(market.name, rng, count, phones=_phones(market, 50)):
         courier = Courier(market=market, name=spec.name, phone=spec.phone, vehicle_kind=spec.vehicle_kind,
                           capacity_bags=spec.capacity_bags, is_active=True)
         courier.shifts = [CourierShift(weekday=d, start=COURIER_SHIFT[0], end=COURIER_SHIFT[1]) for d in range(7)]
         db.session.add(courier)
+
+
+def _phones(market: Market, offset: int) -> PhoneAllocator:
+    """A number block per market (stalls from 0, couriers from 50): unique across the demo and the
+    same on every run, whichever markets were seeded before."""
+    return PhoneAllocator(start=market.id * 100 + offset)
 
 
 def _account(phone: str, role: str, name: str, now: datetime, **fields) -> User:
