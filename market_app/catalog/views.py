@@ -5,6 +5,7 @@ from .. import clock
 from ..delivery.waves import upcoming_waves
 from ..extensions import db
 from ..geo.gazetteer import Gazetteer
+from ..geo.lookup import find_places
 from .market_rules import wave_rules
 from .operations import (get_market, get_stall, markets_by_distance, search_products_query,
                          stall_products_query,
@@ -30,7 +31,7 @@ def home():
         if place is None:
             message = "선택한 동을 찾을 수 없습니다. 다시 선택해 주세요."
     elif query:
-        candidates = gazetteer.search(query)
+        candidates = find_places(query)
         if not candidates:
             message = f"'{query}'에 해당하는 동을 찾지 못했습니다. 예: 망원동, 마포구 망원1동"
         elif len(candidates) == 1:
