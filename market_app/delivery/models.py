@@ -93,6 +93,11 @@ class Route(db.Model):
     load_bags: Mapped[int] = mapped_column(Integer)
     departure: Mapped[datetime] = mapped_column(UTCDateTime)
     return_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The plan revision that built this route; the courier's signed link names it, so a link to a
+    # route that a re-plan replaced stops working even if the database reuses the id.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Set when the courier leaves (taps 출발 or completes a first stop): the route is dispatched.
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     plan = relationship("WavePlan", back_populates="routes")
     courier = relationship("Courier")

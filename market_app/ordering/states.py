@@ -11,9 +11,12 @@ Order transitions (who makes them, and why):
                                           line was refused or the wave's cut-off passed unanswered
     accepted         -> packed            system: every non-rejected stall order is packed
     accepted         -> cancelled         market admin, before dispatch (e.g. the resident phoned)
+    accepted         -> assigned          planning job: routed before every stall has packed (the
+                                          stalls pack before the courier leaves)
     packed           -> assigned          planning job: the order is on a courier route
     packed           -> cancelled         market admin, before dispatch
     assigned         -> packed            re-plan: taken off a route, waits for the next plan
+    assigned         -> accepted          the same, for an order whose stalls had not all packed
     assigned         -> out_for_delivery  courier leaves the delivery centre
     out_for_delivery -> delivered         courier (final)
     out_for_delivery -> failed            courier, with a reason
@@ -91,9 +94,9 @@ _S = StallOrderStatus
 
 ORDER_TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
     _O.PLACED: frozenset({_O.ACCEPTED, _O.CANCELLED}),
-    _O.ACCEPTED: frozenset({_O.PACKED, _O.CANCELLED}),
+    _O.ACCEPTED: frozenset({_O.PACKED, _O.ASSIGNED, _O.CANCELLED}),
     _O.PACKED: frozenset({_O.ASSIGNED, _O.CANCELLED}),
-    _O.ASSIGNED: frozenset({_O.OUT_FOR_DELIVERY, _O.PACKED}),
+    _O.ASSIGNED: frozenset({_O.OUT_FOR_DELIVERY, _O.PACKED, _O.ACCEPTED}),
     _O.OUT_FOR_DELIVERY: frozenset({_O.DELIVERED, _O.FAILED}),
     _O.FAILED: frozenset({_O.ASSIGNED, _O.CANCELLED}),
     _O.DELIVERED: frozenset(),

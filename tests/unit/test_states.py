@@ -24,9 +24,11 @@ LEGAL_ORDER_MOVES = {
     ("placed", "cancelled"),
     ("accepted", "packed"),
     ("accepted", "cancelled"),
+    ("accepted", "assigned"),
     ("packed", "assigned"),
     ("packed", "cancelled"),
     ("assigned", "packed"),
+    ("assigned", "accepted"),
     ("assigned", "out_for_delivery"),
     ("out_for_delivery", "delivered"),
     ("out_for_delivery", "failed"),
@@ -215,3 +217,9 @@ def test_derivation_rejects_empty_and_unknown_stall_lists():
 def test_resident_can_cancel_until_the_first_stall_accepts(order_status, stalls, expected):
     """The resident may cancel a placed order until any stall accepts a line."""
     assert resident_can_cancel(order_status, stalls) is expected
+
+
+def test_planner_may_route_accepted_packed_and_failed_orders():
+    """Given the table, the planner's routable statuses are accepted, packed and failed (retry)."""
+    from market_app.ordering.states import ROUTABLE_ORDER_STATUSES
+    assert ROUTABLE_ORDER_STATUSES == {O.ACCEPTED, O.PACKED, O.FAILED}
