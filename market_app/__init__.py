@@ -56,11 +56,15 @@ def _register_blueprints(app: Flask) -> None:
     from .health import bp as health_bp
     from .accounts.views import bp as accounts_bp
     from .catalog.views import bp as catalog_bp
+    from .notify.views import bp as notify_bp
     from .catalog.api import blp as catalog_api
+    from .delivery.views import bp as delivery_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(delivery_bp)
+    app.register_blueprint(notify_bp)
     for api_blueprint in (catalog_api,):
         api.register_blueprint(api_blueprint)
         csrf.exempt(api_blueprint)  # the API authenticates with bearer tokens, not cookies

@@ -86,6 +86,7 @@ def run_scheduler_command() -> None:
 
 def register_cli(app: Flask) -> None:
     from .delivery.cli import routes_cli
+    from .notify.cli import sms_cli
 
-    for group in (markets_cli, seed_cli, users_cli, scheduler_cli, routes_cli):
+    for group in (markets_cli, seed_cli, users_cli, scheduler_cli, routes_cli, sms_cli):
         app.cli.add_command(group)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from .models import OutboxMessage, OutboxStatus
@@ -16,14 +17,13 @@ def queue_sms(*, key: str, to: str, body: str, kind: str, now: datetime, critica
     """Add the message to the outbox unless a row with this key exists; returns the new row or None.
 
     Runs inside the caller's transaction: if the change that causes the message rolls back, so does
-    the message. A concurrent duplicate is caught by the unique key at commit (savepoint)."""
+    the message. A concurrent duplicate is caught by the unique key (savepoint), not by the caller."""
     check_carrier_safe(body)
     if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)):
         return None
     message = OutboxMessage(idempotency_key=key, kind=kind, to_phone=to, body=body, critical=critical,
                             market_id=market_id, order_id=order_id, status=OutboxStatus.PENDING,
                             attempts=0, next_attempt_at=now, created_at=now)
-    from sqlalchemy.exc import IntegrityError
     try:
         with db.session.begin_nested():
             db.session.add(message)
