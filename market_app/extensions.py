@@ -40,14 +40,18 @@ class JsonErrorApi(Api):
 
         if request.path.startswith("/api/"):
             from .api_errors import json_error
-            return json_error(error.code, _HTTP_CODES.get(error.code, "http_error"), error.description)
+            message = error.description
+            if message == type(error).description:  # werkzeug's English default, not a caller's text
+                message = _KOREAN_MESSAGES.get(error.code, message)
+            return json_error(error.code, _HTTP_CODES.get(error.code, "http_error"), message)
         from flask import render_template
         message = _KOREAN_MESSAGES.get(error.code, "요청을 처리할 수 없습니다.")
         return render_template("error.html", message=message, status=error.code), error.code
 
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 409: "conflict", 422: "unprocessable", 429: "rate_limited"}
+               405: "method_not_allowed", 409: "conflict", 422: "unprocessable", 429: "rate_limited",
+               500: "internal_error", 503: "unavailable"}
 
 _KOREAN_MESSAGES = {400: "잘못된 요청입니다.", 403: "접근 권한이 없습니다.", 404: "페이지를 찾을 수 없습니다.",
                     405: "허용되지 않는 요청입니다.", 429: "요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.",
