@@ -59,13 +59,16 @@ def _register_blueprints(app: Flask) -> None:
     from .notify.views import bp as notify_bp
     from .catalog.api import blp as catalog_api
     from .delivery.views import bp as delivery_bp
+    from .delivery.api import blp as delivery_api
+    from .admin.views import bp as admin_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(delivery_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(notify_bp)
-    for api_blueprint in (catalog_api,):
+    for api_blueprint in (catalog_api, delivery_api):
         api.register_blueprint(api_blueprint)
         csrf.exempt(api_blueprint)  # the API authenticates with bearer tokens, not cookies
     register_api_errors(app)
