@@ -53,12 +53,19 @@ def short_stall_name(name: str, limit: int = STALL_NAME_CHARS) -> str:
 
 
 def short_address(dong: str, detail: str, limit: int) -> str:
-    """The address a courier needs: 동 and the detail line, or the detail alone when both do not fit.
+    """The address a courier needs: 동 and the detail line, cut so that the door is still found.
 
-    The detail line (street, building, unit) is what finds the door, so it is the last thing cut.
+    "포은로 12, 301호" -> kept whole when it fits; otherwise the 동 goes first, then the
+    building name between the street address and the unit ("돌곶이로 1길 12-1, B동 101호").
     """
     detail = _SPACES.sub(" ", detail).strip()
-    full = f"{dong} {detail}".strip()
-    if len(full) <= limit:
-        return carrier_safe(full)
+    for candidate in (f"{dong} {detail}".strip(), detail):
+        if len(candidate) <= limit:
+            return carrier_safe(candidate)
+    street, comma, rest = detail.partition(",")
+    if comma and rest.strip():
+        unit = " ".join(rest.split()[-2:])
+        room = limit - len(unit) - 2
+        if room >= 4:
+            return carrier_safe(f"{shorten(street, room)}, {unit}")
     return carrier_safe(shorten(detail, limit))
