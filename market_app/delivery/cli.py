@@ -34,3 +34,53 @@ def _summary(result: dict, best_known: float | None) -> str:
         gap = 100 * (result["cost"] - best_known) / best_known
         line += f" (best known {best_known:g}, gap {gap:.2f}%)"
     return line
+
+
+@routes_cli.command("plan")
+@click.option("--market", "market_id", type=int, required=True, help="Market id.")
+@click.option("--date", "wave_date", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Wave date YYYY-MM-DD.")
+@click.option("--wave", "cutoff", required=True, help="The wave's cut-off, HH:MM.")
+@click.option("--dry-run", is_flag=True, help="Solve and print the routes without storing or texting anything.")
+@click.option("--replan", is_flag=True, help="Replace the stored plan (only before any courier has started).")
+def plan_command(market_id: int, wave_date, cutoff: str, dry_run: bool, replan: bool) -> None:
+    """Plan one wave now (the job does this at cut-off + preparation); a planned wave is not planned twice."""
+    from .. import clock
+    from ..catalog.models import Market
+    from ..errors import DomainError
+    from ..extensions import db
+    from .operations import plan_wave
+
+    market = db.session.get(Market, market_id)
+    if market is None:
+        raise click.ClickException(f"market {market_id} not found")
+    try:
+        outcome = plan_wave(market, wave_date.date(), cutoff, clock.now(), dry_run=dry_run, replan=replan)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error.code}: {error.message}") from error
+    if outcome.action == "skipped":
+        click.echo(f"{market.name} {outcome.wave.key}: not planned again ({outcome.skipped_because})")
+        return
+    click.echo(_plan_report(outcome))
+
+
+def _plan_report(outcome) -> str:
+    from ..clock import to_seoul
+
+    result = outcome.result
+    head = {"dry_run": "DRY RUN (nothing stored)", "planned": "planned", "replanned": "re-planned"}[outcome.action]
+    revision = f", revision {outcome.plan.revision}" if outcome.plan is not None else ""
+    lines = [f"{outcome.wave.key} {head}{revision}: {len(result.routes)} routes, {result.cost} m, "
+             f"{len(result.unassigned)} unassigned, solved in {result.solver_seconds:.1f} s"]
+    for route in result.routes:
+        courier = outcome.couriers[route.courier_id]
+        lines.append(f"  courier {courier.id} {courier.name} ({courier.vehicle_kind}, {route.load_bags}/"
+                     f"{courier.capacity_bags} bags) {to_seoul(route.departure):%H:%M}-{to_seoul(route.return_at):%H:%M}"
+                     f" {route.distance_m} m")
+        for stop in route.stops:
+            order = outcome.orders[stop.order_id]
+            lines.append(f"    {stop.sequence:>2}. {to_seoul(stop.eta_start):%H:%M}-{to_seoul(stop.eta_end):%H:%M}"
+                         f" order {order.id} {order.dong} {order.address_detail} ({order.bags} bags)")
+    for item in result.unassigned:
+        lines.append(f"  unassigned: order {item.order_id} ({item.reason})")
+    return "\n".join(lines)
