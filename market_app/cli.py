@@ -78,10 +78,15 @@ def create_user_command(role, phone, name, password, market_id, stall_id, pin) -
 
 
 @scheduler_cli.command("run")
-def run_scheduler_command() -> None:
+@click.option("--only", "only", multiple=True, help="Run only this job id (repeatable).")
+@click.option("--interval", "interval_seconds", type=float, help="Run every job at this interval (seconds).")
+@click.option("--standby-poll", "poll_seconds", type=float, default=5.0, show_default=True,
+              help="Seconds between lock attempts while another scheduler runs the jobs.")
+def run_scheduler_command(only: tuple[str, ...], interval_seconds: float | None, poll_seconds: float) -> None:
     """Run every scheduled job in this process (production: exactly one; others stand by)."""
     from .jobs import run_scheduler_process
-    run_scheduler_process(current_app._get_current_object())
+    run_scheduler_process(current_app._get_current_object(), poll_seconds=poll_seconds, only=only,
+                          interval_seconds=interval_seconds)
 
 
 def register_cli(app: Flask) -> None:
