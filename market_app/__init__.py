@@ -61,6 +61,11 @@ def _register_blueprints(app: Flask) -> None:
     from .delivery.views import bp as delivery_bp
     from .delivery.api import blp as delivery_api
     from .admin.views import bp as admin_bp
+    from .ordering.views import bp as ordering_bp
+    from .stalls.views import bp as stalls_bp
+    from .ordering.api import blp as ordering_api
+    from .stalls.api import blp as stalls_api
+    from .accounts.api import blp as accounts_api
 
     app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
@@ -68,7 +73,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(delivery_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(notify_bp)
-    for api_blueprint in (catalog_api, delivery_api):
+    app.register_blueprint(ordering_bp)
+    app.register_blueprint(stalls_bp)
+    for api_blueprint in (catalog_api, accounts_api, ordering_api, stalls_api, delivery_api):
         api.register_blueprint(api_blueprint)
         csrf.exempt(api_blueprint)  # the API authenticates with bearer tokens, not cookies
     register_api_errors(app)

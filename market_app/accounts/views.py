@@ -3,6 +3,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import login_required, login_user, logout_user
 
 from ..extensions import db, limiter
+from ..ordering.carts import merge_session_cart_into_user
 from .forms import LoginForm
 from .models import Role
 from .operations import authenticate
@@ -30,6 +31,7 @@ def login():
             flash("전화번호 또는 비밀번호가 맞지 않습니다.", "error")
         else:
             login_user(user, remember=True)
+            merge_session_cart_into_user(user)
             db.session.commit()
             endpoint = HOME_BY_ROLE.get(user.role, "catalog.home")
             target = _safe_next(request.args.get("next"))
