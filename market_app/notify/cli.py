@@ -25,7 +25,7 @@ def worker_command(interval: float, until_empty: bool) -> None:
     from .operations import current_gateway, dispatch_due
 
     stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    previous_handler = signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     gateway = current_gateway()
     click.echo(f"sms worker: gateway {gateway.name}, batch {current_app.config['SMS_BATCH_SIZE']}")
     total = 0
@@ -50,6 +50,7 @@ def worker_command(interval: float, until_empty: bool) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous_handler)
         db.session.remove()
     click.echo(f"sms worker: stopped after sending {total}")
 

@@ -141,11 +141,12 @@ def order_failed(order, stop, now: datetime) -> None:
               body=render_sms("order_failed", market=_market(order), reason=reason, link=order_link(order)))
 
 
-def dead_letters_piling_up(market, admins, count: int, now: datetime) -> None:
-    """Each market admin: messages could not be sent; at most one text per market per hour."""
+def dead_letters_piling_up(market, admins, count: int, now: datetime) -> int:
+    """Each market admin: messages could not be sent; at most one text per market per hour.
+    Returns how many texts were queued (0 when this hour's were already)."""
     hour = to_seoul(now).strftime("%Y%m%d%H")
     body = render_sms("dead_letters", market=_market(market), count=count, link=link(DEAD_LETTERS_LINK))
-    for admin in admins:
-        queue_sms(key=f"market:{market.id}:dead-letters:{hour}:{admin.id}", to=admin.phone,
-                  kind=DEAD_LETTERS_KIND, now=now, market_id=market.id, body=body)
+    queued = [queue_sms(key=f"market:{market.id}:dead-letters:{hour}:{admin.id}", to=admin.phone,
+                        kind=DEAD_LETTERS_KIND, now=now, market_id=market.id, body=body) for admin in admins]
+    return sum(message is not None for message in queued)
 

@@ -27,7 +27,7 @@ def dispatch_sms(now: datetime) -> DispatchReport:
 def alert_dead_letters(now: datetime) -> int:
     """Text each market's admins when dead letters pile up; at most once per market per hour.
 
-    Returns how many markets were alerted (0 on a rerun within the same hour)."""
+    Returns how many texts were queued (0 on a rerun within the same hour)."""
     from ..accounts.models import Role, User
     from ..catalog.models import Market
     from .events import DEAD_LETTERS_KIND, dead_letters_piling_up
@@ -47,7 +47,6 @@ def alert_dead_letters(now: datetime) -> int:
                                                        User.market_id == market_id,
                                                        User.is_active_account.is_(True))).all()
         if admins:
-            dead_letters_piling_up(db.session.get(Market, market_id), admins, count, now)
-            alerted += 1
+            alerted += dead_letters_piling_up(db.session.get(Market, market_id), admins, count, now)
     db.session.commit()
     return alerted

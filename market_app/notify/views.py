@@ -99,7 +99,8 @@ def dev_inbox():
 @role_required(Role.RESIDENT)
 def sms_settings():
     """Switch optional texts (order received, delivered) off; order-critical ones always go."""
-    form = SmsSettingsForm(obj=current_user)
+    # An unticked checkbox sends nothing; read the posted form even when it is empty.
+    form = SmsSettingsForm(formdata=request.form) if request.method == "POST" else SmsSettingsForm(obj=current_user)
     if form.validate_on_submit():
         current_user.optional_sms = form.optional_sms.data
         db.session.commit()
@@ -162,7 +163,7 @@ def _first_endpoint(*endpoints: str) -> str | None:
 
 @bp.get("/o/<int:order_id>")
 def order_link(order_id: int):
-    endpoint = _first_endpoint("ordering.order_detail", "ordering.order", "ordering.order_page")
+    endpoint = _first_endpoint("ordering.order_detail")
     return redirect(url_for(endpoint, order_id=order_id) if endpoint else f"/orders/{order_id}")
 
 
