@@ -2,6 +2,7 @@
 database, the migrations match the models (autogenerate finds nothing), and `downgrade base` works."""
 from __future__ import annotations
 
+import logging
 import os
 
 import pytest
@@ -16,6 +17,17 @@ from market_app.extensions import db
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 SCRATCH_DATABASE = "jb_foundation_mig"
+
+
+@pytest.fixture(autouse=True)
+def keep_logging_config():
+    """Alembic's env.py runs logging.fileConfig, which disables every logger that already exists
+    (e.g. market_app.sms) and replaces the root handlers; put all of it back for the later tests."""
+    loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)] + [logging.root]
+    saved = [(logger, logger.disabled, logger.level, list(logger.handlers), logger.propagate) for logger in loggers]
+    yield
+    for logger, disabled, level, handlers, propagate in saved:
+        logger.disabled, logger.level, logger.handlers, logger.propagate = disabled, level, handlers, propagate
 
 
 @pytest.fixture
