@@ -11,35 +11,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from market_app import clock
 from market_app.extensions import db
 from market_app.notify.models import OutboxMessage, OutboxStatus, SmsOptOut
-from market_app.notify.operations import DispatchSettings, claim_next, current_gateway, dispatch_due
+from market_app.notify.operations import DispatchSettings, claim_next, dispatch_due
 from tests.notify.crash_dispatcher import KILLED_EXIT_CODE
 from tests.notify.fakes import RESIDENT_PHONE, FakeGateway, queue
-from tests.support.twilio_standin import TwilioStandin, via_test_client
+from tests.notify.conftest import TWILIO_TIMEOUT
+from tests.support.twilio_standin import via_test_client
 
 ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT = 0.5
-SETTINGS = DispatchSettings(batch_size=50, max_attempts=4, stale_after=timedelta(seconds=2 * TIMEOUT + 10))
+SETTINGS = DispatchSettings(batch_size=50, max_attempts=4, stale_after=timedelta(seconds=2 * TWILIO_TIMEOUT + 10))
 
 
 @pytest.fixture
-def standin():
-    """The stand-in keeps the app's (frozen) time, so provider look-ups compare like Twilio's would."""
-    with TwilioStandin(clock=lambda: clock.now()) as standin:
-        yield standin
-
-
-@pytest.fixture
-def gateway(app, standin):
-    app.config.update(SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=standin.account_sid,
-                      TWILIO_AUTH_TOKEN=standin.auth_token, TWILIO_FROM="+15005550006",
-                      TWILIO_API_BASE_URL=standin.base_url, TWILIO_TIMEOUT=TIMEOUT)
-    app.extensions.pop("sms_gateway", None)
-    gateway = current_gateway()
-    yield gateway
-    gateway.close()
+def gateway(twilio_gateway):
+    return twilio_gateway
 
 
 def run(gateway, now):
