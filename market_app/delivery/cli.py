@@ -14,13 +14,15 @@ routes_cli = AppGroup("routes", help="Route planning and solver benchmarks.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--time-limit", type=float, default=5.0, show_default=True, help="Solver time limit in seconds.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed of the solver.")
+@click.option("--workers", type=click.IntRange(1), default=2, show_default=True,
+              help="Solver processes (a portfolio of search variants; see benchmark.solve_instance).")
 @click.option("--json", "json_only", is_flag=True, help="Print only the JSON result on stdout.")
-def solve_command(file: str, time_limit: float, seed: int, json_only: bool) -> None:
+def solve_command(file: str, time_limit: float, seed: int, workers: int, json_only: bool) -> None:
     """Solve a CVRPLIB .vrp or Solomon .txt benchmark instance and print the result."""
     # Imported here so that other `flask` commands do not pay for loading the solver.
     from .benchmark import bks, solve_instance
 
-    result = solve_instance(file, time_limit, seed)
+    result = solve_instance(file, time_limit, seed, workers=workers)
     if not json_only:
         click.echo(_summary(result, bks(file)))
     click.echo(json.dumps(result))

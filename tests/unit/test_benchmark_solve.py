@@ -33,12 +33,19 @@ def test_solomon_instance_is_read_in_tenths():
 
 def test_a_n45_k7_is_solved_within_three_percent_in_one_second():
     """Given A-n45-k7 and one second, the solution is feasible, visits clients 1..44 once each, within 3% of 1146."""
-    result = solve_instance(A_N45, time_limit_s=1.0, seed=1)
+    result = solve_instance(A_N45, time_limit_s=1.0, seed=1, workers=1)
     assert set(result) == {"instance", "cost", "routes", "seconds", "feasible"}
     assert result["instance"] == "A-n45-k7" and result["feasible"]
     assert sorted(client for route in result["routes"] for client in route) == list(range(1, 45))
     assert result["cost"] <= 1146 * 1.03
     assert evaluate_routes(A_N45, result["routes"]) == (result["cost"], True)
+
+
+def test_two_workers_run_the_portfolio_and_keep_a_feasible_result():
+    """Given C101 and two worker processes, the result is feasible and within 3% of 827.3."""
+    result = solve_instance(C101, time_limit_s=0.5, seed=1, workers=2)
+    assert result["feasible"] and result["cost"] <= 827.3 * 1.03
+    assert sorted(client for route in result["routes"] for client in route) == list(range(1, 101))
 
 
 def test_best_known_cost_comes_from_bks_csv_beside_the_instance(tmp_path):
@@ -52,7 +59,7 @@ def test_best_known_cost_comes_from_bks_csv_beside_the_instance(tmp_path):
 
 def test_cli_solve_with_json_prints_only_the_json_object():
     """Given `routes solve FILE --json`, stdout is one JSON object with the result keys."""
-    result = CliRunner().invoke(routes_cli, ["solve", str(A_N45), "--time-limit", "0.3", "--json"])
+    result = CliRunner().invoke(routes_cli, ["solve", str(A_N45), "--time-limit", "0.3", "--workers", "1", "--json"])
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)
     assert printed["instance"] == "A-n45-k7" and printed["feasible"] is True
@@ -60,7 +67,7 @@ def test_cli_solve_with_json_prints_only_the_json_object():
 
 def test_cli_solve_without_json_prints_a_summary_with_the_gap_first():
     """Given `routes solve FILE`, the first line names the instance, its cost and the gap to the best known."""
-    result = CliRunner().invoke(routes_cli, ["solve", str(A_N45), "--time-limit", "0.3", "--seed", "2"])
+    result = CliRunner().invoke(routes_cli, ["solve", str(A_N45), "--time-limit", "0.3", "--seed", "2", "--workers", "1"])
     assert result.exit_code == 0, result.output
     summary, payload = result.stdout.strip().split("\n", 1)
     assert summary.startswith("A-n45-k7: cost ") and "best known 1146" in summary
