@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import session
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from .. import clock
 from ..accounts.models import Role, User
@@ -112,8 +112,7 @@ def _substitution(value: str | None) -> str:
 
 
 def _delete_cart(cart: Cart) -> None:
-    db.session.execute(delete(CartLine).where(CartLine.cart_id == cart.id))
-    db.session.delete(cart)
+    db.session.delete(cart)  # its lines go with it (cascade)
     db.session.flush()
 
 

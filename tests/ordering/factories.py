@@ -59,8 +59,11 @@ def make_resident(name: str = "박민수", **fields) -> User:
     return resident
 
 
-def make_owner(stall: Stall, name: str = "김영희", pin: str = "1234", **fields) -> User:
-    return make_user(Role.STALL_OWNER, name=name, stall_id=stall.id, market_id=stall.market_id, pin=pin, **fields)
+def make_owner(stall: Stall, name: str = "김영희", pin: str | None = "1234", **fields) -> User:
+    owner = make_user(Role.STALL_OWNER, name=name, stall_id=stall.id, market_id=stall.market_id, **fields)
+    if pin:
+        owner.set_pin(pin)
+    return owner
 
 
 def make_market_admin(market: Market, name: str = "이관리") -> User:
