@@ -171,13 +171,17 @@ def plan_routes(
     seed: int = 1,
     parallel_seeds: int = 1,
 ) -> RoutePlan:
-    """Plan the couriers' routes for `problem`.
+    """Plan the couriers' routes for `problem`; every stop ends on a route or in `unassigned`.
+
+    The solver serves as many orders as it can, then minimises total
+    distance. `time_limit_s` bounds the wall time of the call; small waves
+    usually finish earlier (see the module docstring).
 
     `parallel_seeds > 1` solves with seeds `seed, seed+1, ...` in separate
-    processes (at most one per CPU core, started with "spawn" so that it is
-    safe inside a threaded scheduler) and keeps the cheapest plan, ties going
-    to the lowest seed. Each process gets the same `time_limit_s`, measured
-    from the call, so the wall time stays about `time_limit_s`.
+    processes (at most one per CPU core) and keeps the best plan, ties going
+    to the lowest seed. The processes are started with "spawn", which is safe
+    inside a threaded scheduler but, as always with spawn, needs the calling
+    script to guard its entry point with `if __name__ == "__main__":`.
     """
     began = time.perf_counter()
     deadline = time.time() + time_limit_s
@@ -194,7 +198,7 @@ def plan_routes(
     if candidates:
         data = _build_model(problem, vehicles, metres, candidates).data()
         solution = _best_solution(data, seed, parallel_seeds, deadline)
-        routes, dropped = _read_routes(problem, vehicles, metres, candidates, data, solution)
+        routes, dropped = _read_routes(problem, vehicles, metres, candidates, solution)
         left_out.update(dropped)
         loads = {route.courier_id: route.load_bags for route in routes}
         spare = [vehicle.capacity_bags - loads.get(vehicle.courier_id, 0) for vehicle in vehicles]
@@ -363,7 +367,6 @@ def _read_routes(
     vehicles: list[Vehicle],
     metres: np.ndarray,
     candidates: list[int],
-    data: ProblemData,
     solution: Solution,
 ) -> tuple[list[PlannedRoute], dict[int, str]]:
     """Routes in courier order, plus the stops of any route the solver left infeasible."""
