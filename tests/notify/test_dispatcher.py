@@ -12,7 +12,8 @@ from market_app.notify.models import OutboxMessage, OutboxStatus, SmsOptOut
 from market_app.notify.operations import DispatchSettings, dispatch_due
 from tests.notify.fakes import RESIDENT_PHONE, FakeGateway, outcome, queue
 
-SETTINGS = DispatchSettings(batch_size=50, max_attempts=3, stale_after=timedelta(seconds=30))
+SETTINGS = DispatchSettings(batch_size=50, max_attempts=3, stale_after=timedelta(seconds=30),
+                            send_window=timedelta(seconds=10))
 
 
 def run(gateway, now, settings=SETTINGS):
@@ -208,7 +209,7 @@ def test_a_worker_that_lost_its_row_changes_nothing(app, frozen_now):
     def slow_send(to, body):
         # While this worker waits for Twilio, another one declares the row stale.
         from market_app.notify.operations import mark_stale_sending
-        mark_stale_sending(frozen_now + timedelta(hours=1), SETTINGS.stale_after)
+        mark_stale_sending(db.session, frozen_now + timedelta(hours=1), SETTINGS.stale_after)
         return real_send(to, body)
 
     gateway.send = slow_send
@@ -238,6 +239,29 @@ def test_batch_size_limits_one_run(app, frozen_now):
         queue(f"k{number}", body=f"[망원시장] {number}", now=frozen_now - timedelta(minutes=5 - number))
     gateway = FakeGateway()
 
-    run(gateway, frozen_now, DispatchSettings(batch_size=2, max_attempts=3, stale_after=timedelta(seconds=30)))
+    run(gateway, frozen_now, DispatchSettings(batch_size=2))
 
     assert [body for _, body in gateway.sent] == ["[망원시장] 0", "[망원시장] 1"]
+
+
+def test_rows_that_cannot_start_within_the_send_window_are_handed_back(app, frozen_now, monkeypatch):
+    """Given a first send that takes a minute, when the batch runs on, then the rows not yet started go
+    back to pending unsent, so no other worker can take them for stale while this one holds them."""
+    from market_app.notify import operations
+    first, second = queue("a"), queue("b", body="[망원시장] 두 번째")
+    elapsed = [0.0]
+    monkeypatch.setattr(operations._Clock, "monotonic", staticmethod(lambda: elapsed[0]))
+    gateway = FakeGateway()
+    real_send = gateway.send
+
+    def slow_send(to, body):
+        elapsed[0] += 60.0
+        return real_send(to, body)
+
+    gateway.send = slow_send
+    report = run(gateway, frozen_now)
+
+    assert gateway.sent == [(RESIDENT_PHONE, first.body)] and report.handed_back == 1
+    assert reload(first).status == OutboxStatus.SENT
+    row = reload(second)
+    assert (row.status, row.attempts, row.claimed_at) == (OutboxStatus.PENDING, 0, None)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from market_app.extensions import db
 from market_app.notify.models import OutboxMessage, OutboxStatus, SmsOptOut
-from market_app.notify.operations import DispatchSettings, claim_next, dispatch_due
+from market_app.notify.operations import DispatchSettings, claim_batch, dispatch_due
 from tests.notify.crash_dispatcher import KILLED_EXIT_CODE
 from tests.notify.fakes import RESIDENT_PHONE, FakeGateway, queue
 from tests.notify.conftest import TWILIO_TIMEOUT
@@ -137,14 +137,15 @@ def test_a_row_locked_by_one_worker_is_skipped_by_another(app, database_kind, fr
         pytest.skip("SKIP LOCKED needs PostgreSQL")
     first = queue("first", now=frozen_now - timedelta(minutes=1))
     second = queue("second")
-    with Session(db.engine) as worker_a:
+    with Session(db.engine) as worker_a, Session(db.engine) as worker_b:
         locked = worker_a.scalar(db.select(OutboxMessage.id).order_by(OutboxMessage.id).limit(1)
                                  .with_for_update(skip_locked=True))
-        claimed = claim_next(frozen_now)
+        claimed = claim_batch(worker_b, frozen_now, limit=2)
         worker_a.rollback()
 
     assert locked == first.id
-    assert claimed.id == second.id and claimed.status == OutboxStatus.SENDING
+    assert [c.id for c in claimed] == [second.id]
+    assert reload(second).status == OutboxStatus.SENDING and reload(first).status == OutboxStatus.PENDING
 
 
 @pytest.mark.postgres_only
