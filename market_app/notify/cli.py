@@ -40,9 +40,7 @@ def worker_command(interval: float, until_empty: bool) -> None:
                 continue
             total += report.sent
             if report.handled:
-                click.echo(f"sms worker: {report.sent} sent, {report.retry_later} to retry, {report.dead} dead, "
-                           f"{report.unknown} unknown, {report.opted_out} opted out, "
-                           f"{report.reconciled_found} found after unknown")
+                click.echo(f"sms worker: {report.summary()}")
             elif until_empty:
                 break
             else:

@@ -118,6 +118,13 @@ def route_for_courier(route, revision: int, link: str, now: datetime) -> None:
               body=route_message(route, link, revision=revision))
 
 
+def route_cancelled_for_courier(route, plan, now: datetime) -> None:
+    """Courier: a re-plan left them without a route; the list they got must not be used."""
+    queue_sms(key=f"route:{plan.id}:rev{plan.revision}:courier:{route.courier_id}:cancelled",
+              to=route.courier.phone, kind="courier_route_cancelled", now=now, market_id=plan.market_id,
+              body=render_sms("courier_route_cancelled", market=_market(plan), cutoff=plan.wave_cutoff))
+
+
 def order_dispatched(order, stop, now: datetime) -> None:
     """Resident: the courier left; the ETA window. Keyed by wave, so a re-delivery texts again."""
     queue_sms(key=f"order:{order.id}:dispatched:{order.wave_date}:{order.wave_cutoff}", to=order.contact_phone,

@@ -77,6 +77,11 @@ class DispatchReport:
     handed_back: int = 0
     provider_ids: list[str] = field(default_factory=list)
 
+    def summary(self) -> str:
+        parts = [f"{value} {name.replace('_', ' ')}" for name, value in vars(self).items()
+                 if isinstance(value, int) and value]
+        return ", ".join(parts) or "nothing due"
+
     @property
     def handled(self) -> int:
         return (self.sent + self.retry_later + self.dead + self.opted_out + self.unknown + self.stale

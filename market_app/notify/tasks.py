@@ -20,7 +20,7 @@ def dispatch_sms(now: datetime) -> DispatchReport:
     """Send due outbox rows through the configured gateway (one batch; the schedule runs it every 5 s)."""
     report = dispatch_due(current_gateway(), now)
     if report.handled:
-        log.info("SMS dispatch: %s", report)
+        log.info("SMS dispatch: %s", report.summary())
     return report
 
 
