@@ -186,10 +186,10 @@ def couriers_for(bags: int, start: datetime, rng: random.Random) -> list[Vehicle
     """Enough couriers for the wave's bags with some headroom, at least three."""
     mean_capacity = sum(share * (low + high) / 2 for _, low, high, share in COURIER_KINDS)
     count = max(MIN_COURIERS, math.ceil(bags * CAPACITY_HEADROOM / mean_capacity))
-    kinds = [kind for kind in COURIER_KINDS]
+    shares = [share for *_, share in COURIER_KINDS]
     couriers = []
     for number in range(1, count + 1):
-        kind, low, high, _ = rng.choices(kinds, [share for *_, share in kinds])[0]
+        kind, low, high, _ = rng.choices(COURIER_KINDS, shares)[0]
         couriers.append(Vehicle(number, rng.randint(low, high), kind, start, start + SHIFT))
     return couriers
 
