@@ -4,12 +4,19 @@ from __future__ import annotations
 import logging
 import os
 
+from typing import TYPE_CHECKING
+
 from flask import Flask
 
-from config import Config, config_from_env
+if TYPE_CHECKING:
+    from config import Config
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    # Imported here: `market_app` is also loaded as a Flask CLI plugin before the project
+    # directory is on sys.path (see pyproject.toml).
+    from config import config_from_env
+
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
     app.config.from_object(config or config_from_env())
     app.config.update(overrides)

@@ -6,8 +6,21 @@ import json
 
 import click
 from flask.cli import AppGroup
+from flask.cli import routes_command as flask_url_routes
 
-routes_cli = AppGroup("routes", help="Route planning and solver benchmarks.")
+
+
+@click.group("routes", cls=AppGroup, invoke_without_command=True)
+@click.pass_context
+def routes_cli(ctx: click.Context) -> None:
+    """Route planning and solver benchmarks; with no subcommand, Flask's URL list."""
+    # This group takes the place of Flask's own `flask routes` (see pyproject.toml), so the URL
+    # list stays available: bare `flask routes` and `flask routes urls`.
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(flask_url_routes)
+
+
+routes_cli.add_command(flask_url_routes, "urls")
 
 
 @routes_cli.command("solve", with_appcontext=False)
