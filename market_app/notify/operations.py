@@ -144,14 +144,17 @@ def dispatch_due(gateway: SmsGateway, now: datetime, settings: DispatchSettings 
 
 def claim_batch(session: Session, now: datetime, limit: int) -> list[Claimed]:
     """Claim up to ``limit`` due `pending` rows, oldest first, and COMMIT them as `sending`."""
+    # A CTE, not "id IN (subquery)": PostgreSQL may rescan such a subquery and exceed its LIMIT;
+    # a locking CTE is evaluated once.
     due = (select(OutboxMessage.id)
            .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
            .limit(limit)
-           .with_for_update(skip_locked=True))  # plain SELECT on SQLite, which has one writer
+           .with_for_update(skip_locked=True)  # plain SELECT on SQLite, which has one writer
+           .cte("due"))
     rows = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.status == OutboxStatus.PENDING)
+        .where(OutboxMessage.id == due.c.id, OutboxMessage.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
         .returning(OutboxMessage.id, OutboxMessage.to_phone, OutboxMessage.body, OutboxMessage.attempts,
                    OutboxMessage.next_attempt_at)
