@@ -25,7 +25,8 @@ def distance(metres: int | float | None) -> str:
 # (endpoint, label) per role; links whose domain is not installed are left out.
 _NAV = {
     None: [("ordering.cart", "장바구니")],
-    "resident": [("ordering.cart", "장바구니"), ("ordering.order_history", "주문 내역")],
+    "resident": [("ordering.cart", "장바구니"), ("ordering.order_history", "주문 내역"),
+                 ("notify.sms_settings", "문자 설정")],
     "stall_owner": [("stalls.queue", "주문 확인"), ("stalls.products", "상품 관리")],
     "market_admin": [("admin.market_home", "배송 관리")],
     "city_admin": [("admin.city_home", "전체 시장")],

@@ -27,7 +27,6 @@ from ..errors import Conflict, DomainError, NotFound, Unprocessable
 from ..extensions import db
 from ..geo.distance import GeodesicDistance
 from ..notify import events
-from ..notify.outbox import queue_sms
 from ..ordering.models import Order, OrderEvent
 from ..ordering.states import (ACCEPTED_STALL_STATUSES, ROUTABLE_ORDER_STATUSES, InvalidTransition,
                                OrderStatus, check_order_transition)
@@ -289,7 +288,7 @@ def _store(outcome: PlanOutcome, now: datetime, previous: dict[int, Route] | Non
         if courier_id not in kept:
             plan.routes.remove(old)
             if courier_id not in {r.courier_id for r in result.routes}:
-                _queue_route_cancelled(old, plan, now)
+                events.route_cancelled_for_courier(old, plan, now)
     db.session.flush()
 
     for order_id in routed_ids:
@@ -323,14 +322,6 @@ def _signature_of_route(route: Route) -> tuple:
 
 def _signature_of_planned(planned) -> tuple:
     return tuple((s.order_id, s.eta_start, s.eta_end) for s in planned.stops)
-
-
-def _queue_route_cancelled(route: Route, plan: WavePlan, now: datetime) -> None:
-    """A re-plan left this courier without a route: tell them not to use the old list."""
-    body = f"[{plan.market.name}] {plan.wave_cutoff} 배송 경로가 취소되었습니다. 이전 목록은 쓰지 마세요"
-    queue_sms(key=f"route:{plan.id}:rev{plan.revision}:courier:{route.courier_id}:cancelled",
-              to=route.courier.phone, body=body, kind="courier_route_cancelled", now=now,
-              market_id=plan.market_id)
 
 
 def _has_plan(market_id: int, order: Order) -> bool:
