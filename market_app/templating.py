@@ -34,10 +34,17 @@ _NAV = {
 }
 
 
+def phone(e164: str | None) -> str:
+    """+821012345678 -> 010-1234-5678, the way people read Korean numbers."""
+    from .accounts.phones import display_phone
+    return "" if not e164 else display_phone(e164)
+
+
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(won)
     app.add_template_filter(seoul_time)
     app.add_template_filter(distance)
+    app.add_template_filter(phone)
 
     @app.context_processor
     def navigation():
