@@ -90,3 +90,21 @@ def login(client):
         assert response.status_code == 302, response.get_data(as_text=True)
         return response
     return do_login
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres_only have nothing to prove on SQLite: with PostgreSQL configured their
+    SQLite variants are deselected; without it they are skipped, saying why."""
+    kept, deselected = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_sqlite = callspec is not None and callspec.params.get("database_kind") == "sqlite"
+        if on_sqlite and item.get_closest_marker("postgres_only"):
+            if POSTGRES_URL:
+                deselected.append(item)
+                continue
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL"))
+        kept.append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
