@@ -42,6 +42,8 @@ class Config:
     # Scheduler: off in web workers; `flask scheduler run` or SCHEDULER_ENABLED=1 (dev) runs it.
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
     ROUTE_SOLVER_SECONDS = _float("ROUTE_SOLVER_SECONDS", 5.0)
+    # Due waves planned at once (worker processes, PostgreSQL only); one per core by default.
+    PLANNING_PROCESSES = _int("PLANNING_PROCESSES", os.cpu_count() or 1)
     ROUTE_LINK_MAX_AGE_HOURS = _int("ROUTE_LINK_MAX_AGE_HOURS", 18)
 
     # SMS
@@ -89,6 +91,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     ROUTE_SOLVER_SECONDS = 1.0
+    PLANNING_PROCESSES = 1
     PUBLIC_BASE_URL = "http://jangbogi.test"
     SMS_BACKEND = "log"
     GEOCODER = "gazetteer"

@@ -371,25 +371,38 @@ def route_link(route: Route, now: datetime) -> str:
 
 def plan_due(now: datetime) -> list[PlanOutcome]:
     """Every (online market, date, wave) whose planning time has come and that has no finished
-    plan; a failing market is logged and retried next run, the others go on."""
+    plan; a failing market is logged and retried next run, the others go on. On PostgreSQL,
+    several due waves are planned on PLANNING_PROCESSES worker processes at once."""
+    due = _due_waves(now)
+    processes = min(current_app.config["PLANNING_PROCESSES"], len(due))
+    if processes > 1 and db.engine.dialect.name == "postgresql":
+        from .parallel import plan_in_processes
+
+        db.session.rollback()  # nothing of ours may hold a lock the workers wait for
+        results = plan_in_processes(current_app._get_current_object(),
+                                    [(market.id, *wave_key(wave)) for market, wave in due], now, processes)
+        return [PlanOutcome(market.id, wave, action, plan=_plan_row(market.id, wave), skipped_because=why)
+                for (market, wave), (action, why) in zip(due, results)]
+    outcomes = []
+    for market, wave in due:
+        try:
+            outcomes.append(plan_wave(market, wave.date, wave.cutoff_time, now))
+        except Exception:
+            db.session.rollback()
+            log.exception("planning market %s wave %s failed; retried next run", market.id, wave.key)
+    return outcomes
+
+
+def _due_waves(now: datetime) -> list[tuple[Market, Wave]]:
     from .waves import due_waves
 
-    outcomes = []
     local_today = now.astimezone(SEOUL).date()
     done = {(m, d, c) for m, d, c in db.session.execute(
         select(WavePlan.market_id, WavePlan.wave_date, WavePlan.wave_cutoff)
         .where(WavePlan.wave_date >= local_today - timedelta(days=1), WavePlan.status != PlanStatus.PLANNING))}
     markets = db.session.scalars(select(Market).where(Market.is_online).order_by(Market.id)).all()
-    for market in markets:
-        for wave in due_waves(wave_rules(market), now):
-            if (market.id, *wave_key(wave)) in done:
-                continue
-            try:
-                outcomes.append(plan_wave(market, wave.date, wave.cutoff_time, now))
-            except Exception:
-                db.session.rollback()
-                log.exception("planning market %s wave %s failed; retried next run", market.id, wave.key)
-    return outcomes
+    return [(market, wave) for market in markets for wave in due_waves(wave_rules(market), now)
+            if (market.id, *wave_key(wave)) not in done]
 
 
 # --- the courier's route page -----------------------------------------------------------------
