@@ -260,8 +260,9 @@ def plan_wave(market: Market, wave_date: date, cutoff: str | time, now: datetime
     except Exception:
         db.session.rollback()  # the `planning` row stays; the next run completes it
         raise
-    log.info("planned market %s wave %s: %d routes, %d unassigned", market.id, wave.key,
-             len(result.routes), len(result.unassigned))
+    # A wave without orders still gets its (empty) plan row, but is not worth a log line.
+    log.log(logging.INFO if orders else logging.DEBUG, "planned market %s wave %s: %d routes, %d unassigned",
+            market.id, wave.key, len(result.routes), len(result.unassigned))
     return outcome
 
 
