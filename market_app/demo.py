@@ -113,12 +113,16 @@ def _account(phone: str, role: str, name: str, now: datetime, **fields) -> User:
 
 def _seed_accounts(now: datetime, report: SeedReport) -> list[str]:
     market = db.session.scalar(select(Market).where(Market.name == DEMO_MARKET, Market.is_online))
-    stall = db.session.scalar(select(Stall).where(Stall.market_id == market.id).order_by(Stall.id))
+    stalls = db.session.scalars(select(Stall).where(Stall.market_id == market.id).order_by(Stall.id)).all()
+    stall = stalls[0]
     courier = db.session.scalar(select(Courier).where(Courier.market_id == market.id).order_by(Courier.id))
     city = _account("+821090000001", Role.CITY_ADMIN, "서울시 담당자", now)
     admin = _account("+821090000002", Role.MARKET_ADMIN, "망원시장 배송센터", now, market_id=market.id)
-    owner = _account(stall.phone, Role.STALL_OWNER, stall.owner_name or "상인", now,
-                     market_id=market.id, stall_id=stall.id)
+    # Every stall of the demo market gets its owner's account, so a cart from several stalls can be
+    # answered by each of them and the whole order life (planning, courier, SMS) can be tried.
+    owners = [_account(s.phone, Role.STALL_OWNER, s.owner_name or "상인", now, market_id=market.id, stall_id=s.id)
+              for s in stalls]
+    owner = owners[0]
     resident = _account("+821090000004", Role.RESIDENT, "김민지", now)
     if not resident.addresses:
         place = Gazetteer.load().search("망원1동")[0]
@@ -130,6 +134,8 @@ def _seed_accounts(now: datetime, report: SeedReport) -> list[str]:
     return [
         f"주민        {_local(resident.phone)}  (김민지, 망원1동)",
         f"상인        {_local(owner.phone)}  ({stall.name}, 태블릿 PIN {DEMO_PIN}, 점포 #{stall.id})",
+        f"            {market.name}의 다른 점포 {len(owners) - 1}곳도 점포 전화번호로 로그인 "
+        f"({_local(owners[1].phone)} ~ {_local(owners[-1].phone)})",
         f"시장 관리자 {_local(admin.phone)}  ({market.name} #{market.id})",
         f"서울시      {_local(city.phone)}",
         f"배송기사    {_local(courier.phone)}  ({courier.name}; 경로는 SMS 링크로)",
