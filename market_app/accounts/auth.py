@@ -16,11 +16,16 @@ class Unauthorized(DomainError):
     status = 401
 
 
+# The API is exempt from CSRF: a session cookie (sent by the browser with any cross-site form)
+# may only read through it; every change needs the bearer token.
+COOKIE_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def api_user() -> User | None:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         return user_from_api_token(header[7:].strip(), current_app.config["SECRET_KEY"])
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and request.method in COOKIE_SAFE_METHODS:
         return current_user._get_current_object()
     return None
 
