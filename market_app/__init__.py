@@ -18,6 +18,8 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from config import config_from_env
 
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    from .input_bounds import BoundedIntConverter
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     app.config.from_object(config or config_from_env())
     app.config.update(overrides)
     if not app.config.get("SECRET_KEY"):

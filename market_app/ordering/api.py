@@ -18,6 +18,7 @@ from ..catalog.market_rules import wave_rules
 from ..catalog.operations import get_market
 from ..delivery.waves import Wave, upcoming_waves
 from ..errors import DomainError
+from ..input_bounds import id_field, whole_number
 from .models import Order, StallOrder, Substitution
 from .operations import (AddressRequest, CheckoutRequest, LineRequest, can_cancel, cancel_order,
                          get_order_for_resident, kept_quantity, place_order, resident_orders, wave_of)
@@ -102,21 +103,21 @@ class OrderSchema(Schema):
 
 
 class LineInSchema(Schema):
-    product_id = fields.Int(required=True)
-    quantity = fields.Int(required=True, validate=validate.Range(1, 99))
+    product_id = id_field(required=True)
+    quantity = whole_number(1, 99, required=True)
     substitution = fields.Str(load_default=Substitution.REFUND, validate=validate.OneOf(Substitution.ALL),
                               metadata={"description": "similar (비슷한 상품으로) / refund (환불) / call (전화 주세요)"})
 
 
 class OrderCreateSchema(Schema):
-    market_id = fields.Int(required=True)
+    market_id = id_field(required=True)
     lines = fields.List(fields.Nested(LineInSchema), required=True, validate=validate.Length(1, 100))
-    address_id = fields.Int(metadata={"description": "a saved address of the resident"})
+    address_id = id_field(metadata={"description": "a saved address of the resident"})
     dong_code = fields.Str(metadata={"description": "행정동 code from the gazetteer (instead of address_id)"})
     address_detail = fields.Str(validate=validate.Length(max=120))
     wave = fields.Str(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}-\d{2}@\d{2}:\d{2}$"),
                       metadata={"description": "a wave key from GET /api/markets/{id}/waves"})
-    expected_subtotal = fields.Int(metadata={"description": "subtotal shown to the resident; a different "
+    expected_subtotal = whole_number(0, 10**12, metadata={"description": "subtotal shown to the resident; a different "
                                                             "one now is refused with price_changed"})
 
     @validates_schema

@@ -6,6 +6,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..input_bounds import MAX_ID
 from .models import Substitution
 from .pricing import MAX_QUANTITY
 
@@ -14,7 +15,7 @@ SUBSTITUTION_CHOICES = [SelectChoice(key, Substitution.LABELS[key]) for key in S
 
 
 class AddToCartForm(FlaskForm):
-    product_id = IntegerField(validators=[InputRequired()])
+    product_id = IntegerField(validators=[InputRequired(), NumberRange(1, MAX_ID, "상품을 찾을 수 없습니다.")])
     quantity = IntegerField("수량", default=1, validators=[
         InputRequired("수량을 입력해 주세요."),
         NumberRange(1, MAX_QUANTITY, f"수량은 1개부터 {MAX_QUANTITY}개까지 담을 수 있습니다.")])

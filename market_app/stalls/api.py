@@ -13,6 +13,7 @@ from .. import clock
 from ..accounts.auth import require_api_user
 from ..accounts.models import Role
 from ..catalog.api import ProductSchema
+from ..input_bounds import id_field, whole_number
 from ..ordering.api import BEARER, RefusalSchema, StallOrderSchema, stall_order_payload
 from ..ordering.operations import MAX_BAGS, accept_stall_order, pack_stall_order, reject_stall_order
 from ..ordering.states import StallOrderStatus
@@ -36,8 +37,8 @@ class StallOrdersArgs(Schema):
 
 
 class AcceptLineSchema(Schema):
-    line_id = fields.Int(required=True)
-    quantity = fields.Int(required=True, validate=validate.Range(0, 99),
+    line_id = id_field(required=True)
+    quantity = whole_number(0, 99, required=True,
                           metadata={"description": "units kept; 0 = 품절"})
 
 
@@ -52,12 +53,12 @@ class RejectSchema(Schema):
 
 
 class PackSchema(Schema):
-    bags = fields.Int(validate=validate.Range(1, MAX_BAGS), metadata={"description": "default: the estimate"})
+    bags = whole_number(1, MAX_BAGS, metadata={"description": "default: the estimate"})
 
 
 class ProductPatchSchema(Schema):
-    price = fields.Int(validate=validate.Range(0, MAX_PRICE))
-    stock = fields.Int(allow_none=True, validate=validate.Range(0, MAX_STOCK),
+    price = whole_number(0, MAX_PRICE)
+    stock = whole_number(0, MAX_STOCK, allow_none=True,
                        metadata={"description": "null = unlimited"})
     sold_out = fields.Bool()
 
