@@ -28,6 +28,7 @@ from ..extensions import db
 from ..geo.distance import GeodesicDistance
 from ..notify import events
 from ..ordering.models import Order, OrderEvent
+from ..ordering.operations import cancel_unanswered_stall_orders
 from ..ordering.states import (ACCEPTED_STALL_STATUSES, ROUTABLE_ORDER_STATUSES, InvalidTransition,
                                OrderStatus, check_order_transition)
 from .links import RouteLinkInvalid, make_route_token, read_route_token
@@ -374,6 +375,10 @@ def plan_due(now: datetime) -> list[PlanOutcome]:
     """Every (online market, date, wave) whose planning time has come and that has no finished
     plan; a failing market is logged and retried next run, the others go on. On PostgreSQL,
     several due waves are planned on PLANNING_PROCESSES worker processes at once."""
+    # A wave is planned after its cut-off: settle what the stalls left unanswered first, so an order
+    # is never left `placed` behind a planned wave when the cut-off job has not run yet (both jobs
+    # start at once after a scheduler outage, in any order).
+    cancel_unanswered_stall_orders(now)
     due = _due_waves(now)
     processes = min(current_app.config["PLANNING_PROCESSES"], len(due))
     if processes > 1 and db.engine.dialect.name == "postgresql":
