@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ..accounts.models import Role, User
 from ..catalog.market_rules import wave_rules
@@ -117,7 +118,9 @@ def unanswered_stall_orders(market: Market, now: datetime) -> list[tuple[StallOr
     """Stall orders still waiting for the stall's answer, longest waiting first, with minutes."""
     rows = db.session.scalars(
         select(StallOrder).join(Order, StallOrder.order_id == Order.id)
-        .where(Order.market_id == market.id, StallOrder.status == "pending").order_by(StallOrder.created_at))
+        .where(Order.market_id == market.id, StallOrder.status == "pending")
+        .options(contains_eager(StallOrder.order), joinedload(StallOrder.stall))  # not a query per row
+        .order_by(StallOrder.created_at))
     return [(so, max(0, int((now - so.created_at).total_seconds() // 60))) for so in rows]
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..accounts.models import Role, User
 from ..accounts.operations import authenticate
@@ -130,6 +131,8 @@ def stall_queue(owner: User, now: datetime, status: str | None = None) -> Queue:
             StallOrder.stall_id == owner.stall_id,
             StallOrder.status.in_([s.value for s in OPEN_STALL_ORDER_STATUSES])
             | (StallOrder.created_at >= start_of_day))
+        # Polled every few seconds: load orders and lines with the rows, not one query per order.
+        .options(contains_eager(StallOrder.order), selectinload(StallOrder.lines))
         .order_by(StallOrder.created_at, StallOrder.id)).all()
     if status:
         rows = [so for so in rows if so.status == status]
