@@ -4,6 +4,7 @@ from flask_login import login_required, login_user, logout_user
 
 from ..extensions import db, limiter
 from ..ordering.carts import merge_session_cart_into_user
+from ..safe_redirect import local_path
 from .forms import LoginForm
 from .models import Role
 from .operations import authenticate
@@ -15,10 +16,6 @@ HOME_BY_ROLE = {
     Role.MARKET_ADMIN: "admin.market_home",
     Role.CITY_ADMIN: "admin.city_home",
 }
-
-
-def _safe_next(target: str | None) -> str | None:
-    return target if target and target.startswith("/") and not target.startswith("//") else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -34,7 +31,7 @@ def login():
             merge_session_cart_into_user(user)
             db.session.commit()
             endpoint = HOME_BY_ROLE.get(user.role, "catalog.home")
-            target = _safe_next(request.args.get("next"))
+            target = local_path(request.args.get("next"))
             if target is None:
                 target = url_for(endpoint) if endpoint in current_app.view_functions else url_for("catalog.home")
             return redirect(target)

@@ -18,6 +18,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..geo.distance import haversine_m
 from ..geo.gazetteer import Gazetteer
+from ..safe_redirect import local_path
 from . import carts
 from .errors import OtherMarketCart
 from .forms import NEW_ADDRESS, AddToCartForm, CartLineForm, CheckoutForm, EmptyForm
@@ -40,7 +41,7 @@ def _back_to(fallback: str) -> str:
         parts = urlsplit(request.referrer)
         if parts.netloc == request.host:
             target = parts.path + (f"?{parts.query}" if parts.query else "")
-    return target if target.startswith("/") and not target.startswith("//") else fallback
+    return local_path(target) or fallback
 
 
 # --- cart ---------------------------------------------------------------------------------
