@@ -414,11 +414,18 @@ def _due_waves(now: datetime) -> list[tuple[Market, Wave]]:
 # --- the courier's route page -----------------------------------------------------------------
 
 
-def route_from_token(token: str, now: datetime) -> Route:
-    """The route a signed link opens; RouteLinkExpired / RouteLinkInvalid (-> 403) otherwise."""
+def route_from_token(token: str, now: datetime, *, lock: bool = False) -> Route:
+    """The route a signed link opens; RouteLinkExpired / RouteLinkInvalid (-> 403) otherwise.
+
+    lock (the courier's actions): first lock the route's plan row (PostgreSQL) until the caller
+    commits, so a double tap is applied once and a re-plan never replaces a route mid-action."""
     config = current_app.config
     claims = read_route_token(token, config["SECRET_KEY"], config["ROUTE_LINK_MAX_AGE_HOURS"], now)
-    route = db.session.get(Route, claims.route_id)
+    if lock:
+        plan_id = db.session.scalar(select(Route.plan_id).where(Route.id == claims.route_id))
+        if plan_id is not None:
+            db.session.execute(select(WavePlan.id).where(WavePlan.id == plan_id).with_for_update())
+    route = db.session.get(Route, claims.route_id, populate_existing=lock)
     if route is None or route.revision != claims.revision:
         raise RouteLinkInvalid("배송 경로가 다시 계획되어 이 링크는 더 이상 쓰이지 않습니다. 새 문자의 링크를 열어 주세요.")
     return route

@@ -47,7 +47,7 @@ def _back(token: str, stop_id: int | None = None):
 
 def _act(token: str, stop_id: int | None, action, success: str):
     now = clock.now()
-    route = route_from_token(token, now)
+    route = route_from_token(token, now, lock=True)
     try:
         changed = action(route, now)
         db.session.commit()
