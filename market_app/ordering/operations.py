@@ -143,10 +143,6 @@ def _give_back_stock(product_id: int, quantity: int) -> None:
         .values(stock=Product.stock + quantity).execution_options(synchronize_session=False))
 
 
-def _seoul_cutoff(order: Order) -> datetime:
-    return datetime.combine(order.wave_date, time.fromisoformat(order.wave_cutoff), tzinfo=SEOUL)
-
-
 def wave_of(order: Order) -> Wave | None:
     """The order's wave as the market's rules describe it (None if the rules no longer have it)."""
     try:

@@ -2,33 +2,19 @@
 queries must not grow with the number of orders."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import datetime
 
 from flask import g
-from sqlalchemy import event
 
 from market_app.accounts.models import Role
 from market_app.clock import SEOUL
 from market_app.delivery.operations import plan_wave
 from market_app.extensions import db
+from tests.support.query_counter import counted_queries
 from tests.delivery.factories import TUESDAY, make_courier, make_order, spot_near
 from tests.factories import make_market, make_user
 
 PLAN_TIME = datetime(2026, 11, 24, 14, 30, tzinfo=SEOUL)
-
-
-@contextmanager
-def counted_queries():
-    count = [0]
-
-    def one_more(*_args, **_kwargs):
-        count[0] += 1
-    event.listen(db.engine, "before_cursor_execute", one_more)
-    try:
-        yield count
-    finally:
-        event.remove(db.engine, "before_cursor_execute", one_more)
 
 
 def _market_with(orders: int, name: str):

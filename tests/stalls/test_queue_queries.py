@@ -2,26 +2,11 @@
 number of orders (no query per order)."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from flask import g
-from sqlalchemy import event
 
 from market_app.extensions import db
 from tests.ordering.factories import LineRequest, make_owner, make_resident, make_shop, place
-
-
-@contextmanager
-def counted_queries():
-    count = [0]
-
-    def one_more(*_args, **_kwargs):
-        count[0] += 1
-    event.listen(db.engine, "before_cursor_execute", one_more)
-    try:
-        yield count
-    finally:
-        event.remove(db.engine, "before_cursor_execute", one_more)
+from tests.support.query_counter import counted_queries
 
 
 def _feed_queries(client) -> int:
