@@ -61,6 +61,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto are trusted, so
+    # rate limits count per client, not per proxy; 0 ignores the headers (they could be forged).
+    PROXY_HOPS = _int("PROXY_HOPS", 0)
 
     WTF_CSRF_ENABLED = True
     SESSION_COOKIE_SAMESITE = "Lax"

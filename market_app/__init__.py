@@ -25,6 +25,10 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set; production needs a long random SECRET_KEY")
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config.get("PROXY_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.json.ensure_ascii = False  # Korean stays readable in API responses
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("market_app").setLevel(os.environ.get("LOG_LEVEL", "INFO"))
