@@ -6,6 +6,7 @@ from ..delivery.waves import upcoming_waves
 from ..extensions import db
 from ..geo.gazetteer import Gazetteer
 from ..geo.lookup import find_places
+from ..particles import with_particle
 from .market_rules import wave_rules
 from .operations import (get_market, get_stall, markets_by_distance, search_products_query,
                          stall_products_query,
@@ -41,7 +42,7 @@ def home():
         everything = markets_by_distance(place.lat, place.lng)
         nearby = [n for n in everything if n.delivers]
         if not nearby:
-            message = (f"{place.gu} {place.dong}은(는) 아직 배달 가능한 시장이 없습니다. "
+            message = (f"{with_particle(f'{place.gu} {place.dong}', '은/는')} 아직 배달 가능한 시장이 없습니다. "
                        "가장 가까운 시장을 안내해 드립니다.")
             nearby = everything[:3]
     return render_template(

@@ -22,6 +22,7 @@ from ..catalog.market_rules import market_fees
 from ..catalog.models import Market, Product
 from ..errors import Forbidden, NotFound, Unprocessable
 from ..extensions import db
+from ..particles import with_particle
 from .errors import OtherMarketCart, OutOfStock, StallClosed
 from .models import Cart, CartLine, Substitution
 from .pricing import MAX_QUANTITY, Line, Totals, price_order, validate_quantity
@@ -71,11 +72,11 @@ def find_cart(owner: CartOwner | None) -> Cart | None:
 def product_refusal(product: Product, quantity: int) -> str | None:
     """Why this product cannot be ordered in this quantity right now (Korean), or None."""
     if not product.stall.is_open:
-        return f"{product.stall.name}은(는) 오늘 주문을 받지 않습니다."
+        return f"{with_particle(product.stall.name, '은/는')} 오늘 주문을 받지 않습니다."
     if not product.available:
-        return f"{product.name}은(는) 품절되었습니다."
+        return f"{with_particle(product.name, '은/는')} 품절되었습니다."
     if product.stock is not None and product.stock < quantity:
-        return f"{product.name}은(는) {product.stock}개까지 주문할 수 있습니다."
+        return f"{with_particle(product.name, '은/는')} {product.stock}개까지 주문할 수 있습니다."
     return None
 
 

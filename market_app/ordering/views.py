@@ -18,6 +18,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..geo.distance import haversine_m
 from ..geo.gazetteer import Gazetteer
+from ..particles import with_particle
 from ..safe_redirect import local_path
 from . import carts
 from .errors import OtherMarketCart
@@ -67,7 +68,7 @@ def add_to_cart():
         flash(error.message, "error")
         return redirect(_back_to(url_for("catalog.home")))
     db.session.commit()
-    flash(f"{line.product.name}을(를) 장바구니에 담았습니다. (모두 {line.quantity}개)", "success")
+    flash(f"{with_particle(line.product.name, '을/를')} 장바구니에 담았습니다. (모두 {line.quantity}개)", "success")
     return redirect(_back_to(url_for("ordering.cart")))
 
 

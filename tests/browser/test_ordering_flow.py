@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from market_app import clock
 from market_app.extensions import db
+from market_app.particles import with_particle
 from tests.conftest import FROZEN_NOW
 from tests.ordering.factories import make_owner, make_resident, make_shop
 
@@ -43,7 +44,7 @@ def _add(page, base: str, stall_id: int, product: str, quantity: int) -> None:
     row = page.locator("tr.product", has_text=product)
     row.locator("input[name=quantity]").fill(str(quantity))
     row.get_by_role("button", name="담기").click()
-    expect(page.locator(".flash.success")).to_contain_text(f"{product}을(를) 장바구니에 담았습니다")
+    expect(page.locator(".flash.success")).to_contain_text(f"{with_particle(product, '을/를')} 장바구니에 담았습니다")
 
 
 def test_resident_orders_stall_owner_partly_accepts_resident_sees_new_total(live_server, page, browser, market_day):

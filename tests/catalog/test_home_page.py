@@ -72,7 +72,7 @@ def test_address_outside_every_radius_gets_a_korean_explanation(client, world):
     yet and still shows the nearest markets, marked as outside their delivery area."""
     text = visible_text(client.get("/", query_string={"q": "평창동"}))
 
-    assert "종로구 평창동은(는) 아직 배달 가능한 시장이 없습니다." in text
+    assert "종로구 평창동은 아직 배달 가능한 시장이 없습니다." in text
     assert "배달 지역 아님" in text and "배달 가능 " not in text
     assert "망원시장" in text  # the nearest are still shown, not an empty page
 

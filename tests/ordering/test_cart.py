@@ -13,8 +13,9 @@ def _lines() -> dict[str, int]:
     return {line.product.name: line.quantity for line in db.session.scalars(select(CartLine))}
 
 
-def _add(client, product, quantity=1, **extra):
-    return client.post("/cart/add", data={"product_id": product.id, "quantity": quantity, **extra})
+def _add(client, product, quantity=1, follow_redirects=False, **extra):
+    return client.post("/cart/add", data={"product_id": product.id, "quantity": quantity, **extra},
+                       follow_redirects=follow_redirects)
 
 
 def test_anonymous_visitor_fills_a_cart_and_sees_totals(client, shop):
@@ -28,6 +29,16 @@ def test_anonymous_visitor_fills_a_cart_and_sees_totals(client, shop):
     page = client.get("/cart").get_data(as_text=True)
     assert "16,500원" in page and "3,000원" in page and "19,500원" in page
     assert "주문하기" in page
+
+
+def test_added_product_is_confirmed_in_plain_korean(client, shop):
+    """Given a market page, when a resident adds tofu and then apples, then each confirmation uses the particle
+    a person would write ("국산 두부를", "부사 사과를"), not the form-letter "을(를)"."""
+    after_tofu = _add(client, shop.tofu, 2, next="/cart", follow_redirects=True).get_data(as_text=True)
+    after_apples = _add(client, shop.apples, next="/cart", follow_redirects=True).get_data(as_text=True)
+
+    assert "국산 두부를 장바구니에 담았습니다. (모두 2개)" in after_tofu
+    assert "부사 사과를 장바구니에 담았습니다." in after_apples
 
 
 def test_quantities_are_bounded_from_1_to_99(client, shop):
@@ -53,9 +64,9 @@ def test_sold_out_closed_stall_and_short_stock_are_refused_clearly(client, shop)
     page = client.get("/cart").get_data(as_text=True)
 
     assert all(r.status_code == 302 for r in texts)
-    assert "국산 두부은(는) 품절되었습니다." in page
-    assert "싱싱청과은(는) 오늘 주문을 받지 않습니다." in page
-    assert "손질 고등어은(는) 5개까지 주문할 수 있습니다." in page
+    assert "국산 두부는 품절되었습니다." in page
+    assert "싱싱청과는 오늘 주문을 받지 않습니다." in page
+    assert "손질 고등어는 5개까지 주문할 수 있습니다." in page
     assert _lines() == {}
 
 
