@@ -15,6 +15,7 @@ from ..delivery.operations import (UNASSIGNED_REASON_LABELS, couriers_on_shift, 
                                    plan_wave, save_courier)
 from ..errors import DomainError
 from ..extensions import db
+from ..ordering.operations import cancel_order_for_market
 from .forms import WaveSettingsForm
 from .operations import (WaveSettings, attention_orders, city_overview, clear_attention, current_wave_settings,
                          market_for, unanswered_stall_orders, update_wave_settings, wave_board)
@@ -77,6 +78,22 @@ def order_checked(market_id: int, order_id: int):
     clear_attention(market, order_id, clock.now())
     db.session.commit()
     flash(f"주문 {order_id}번을 확인했습니다.", "success")
+    return redirect(url_for("admin.market_home", market_id=market.id))
+
+
+@bp.post("/markets/<int:market_id>/orders/<int:order_id>/cancel")
+@role_required(*ADMINS)
+def cancel_order(market_id: int, order_id: int):
+    """The resident phoned after a stall accepted, or a failed delivery is given up."""
+    market = market_for(current_user, market_id)
+    try:
+        cancel_order_for_market(current_user, market, order_id, request.form.get("reason", ""), clock.now())
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        flash(error.message, "error")
+    else:
+        flash(f"주문 {order_id}번을 취소했습니다. 상품은 재고로 돌아가고 고객에게 문자를 보냅니다.", "success")
     return redirect(url_for("admin.market_home", market_id=market.id))
 
 

@@ -369,6 +369,41 @@ def cancel_order(resident: User, order_id: int, now: datetime) -> Order:
     return order
 
 
+# The market may cancel an answered order until it is on a route (an assigned order is re-planned
+# first, so no courier drives to a cancelled stop), and an order whose delivery failed.
+MARKET_CANCELLABLE = frozenset({OrderStatus.ACCEPTED, OrderStatus.PACKED, OrderStatus.FAILED})
+CANCEL_REASON_MARKET = "시장 사정"
+
+
+def cancel_order_for_market(admin: User, market: Market, order_id: int, reason: str, now: datetime) -> Order:
+    """The market admin cancels an order (the resident phoned, a failed delivery is given up): every
+    kept unit goes back to its stall's stock (the goods are back at the stall), nothing is charged,
+    the resident gets one text. The caller has checked that `admin` manages `market`."""
+    reason = (reason or "").strip()[:100] or CANCEL_REASON_MARKET
+
+    def work() -> Order:
+        order = _lock_order(order_id)
+        if order.market_id != market.id:
+            raise NotFound("주문을 찾을 수 없습니다.")
+        if order.status not in MARKET_CANCELLABLE:
+            raise from_invalid_transition(
+                InvalidTransition("order", order.status, OrderStatus.CANCELLED, "not cancellable by the market"),
+                "배송 경로에 배정되었거나 이미 끝난 주문은 취소할 수 없습니다. 배정된 주문은 다시 계획한 뒤 취소해 주세요.")
+        for stall_order in order.stall_orders:
+            if stall_order.status in (StallOrderStatus.REJECTED, StallOrderStatus.CANCELLED):
+                continue
+            for line in stall_order.lines:
+                _give_back_stock(line.product_id, kept_quantity(line))
+                line.accepted_quantity = 0
+            _move_stall_order(stall_order, StallOrderStatus.CANCELLED, admin, now, reason)
+        _move_order(order, OrderStatus.CANCELLED, admin, now, reason)
+        order.refund_amount = order.total
+        order.needs_attention = None
+        events.order_cancelled(order, now, reason)
+        return order
+    return _in_transaction(work)
+
+
 def _cancel_pending_stall_order(stall_order: StallOrder, actor: User | None, now: datetime, note: str) -> None:
     _move_stall_order(stall_order, StallOrderStatus.CANCELLED, actor, now, note)
     for line in stall_order.lines:
