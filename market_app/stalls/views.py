@@ -20,6 +20,7 @@ from ..extensions import db, limiter
 from ..ordering.operations import (accept_stall_order, acknowledge_stall_orders, pack_stall_order,
                                    reject_stall_order)
 from ..ordering.models import Substitution
+from ..ordering.states import StallOrderStatus
 from .forms import (ActionForm, OpenForm, PackForm, PasswordLoginForm, PinLoginForm, ProductForm,
                     RejectForm, SoldOutForm)
 from .operations import (TABLET_COOKIE, TABLET_MAX_AGE_S, owners_of_stall, password_login, pin_login,
@@ -149,9 +150,10 @@ def acknowledge():
     return redirect(url_for("stalls.queue"))
 
 
-def _answer(action, success: str):
+def _answer(action, success):
+    """Run the owner's answer and flash `success` (a text, or a function of the answered stall order)."""
     try:
-        action()
+        answered = action()
     except DomainError as error:
         if error.status == 404:
             raise
@@ -159,7 +161,7 @@ def _answer(action, success: str):
                    else error.message)
         flash(message, "error")
     else:
-        flash(success, "success")
+        flash(success(answered) if callable(success) else success, "success")
     return redirect(url_for("stalls.queue"), 303)
 
 
@@ -186,7 +188,14 @@ def accept_partly(stall_order_id: int):
                 flash("수량은 숫자로 입력해 주세요.", "error")
                 return redirect(url_for("stalls.queue"), 303)
     return _answer(lambda: accept_stall_order(current_user, stall_order_id, clock.now(), quantities),
-                   "일부 수락했습니다. 손님께 빠진 금액을 알려드립니다.")
+                   _partial_answer_message)
+
+
+def _partial_answer_message(stall_order) -> str:
+    # Every line set to 0 (품절) makes the operation reject the whole stall order.
+    if stall_order.status == StallOrderStatus.REJECTED:
+        return "모든 품목이 품절이라 주문을 거절했습니다. 손님께 알려드립니다."
+    return "일부 수락했습니다. 손님께 빠진 금액을 알려드립니다."
 
 
 @bp.post("/orders/<int:stall_order_id>/reject")

@@ -135,6 +135,22 @@ def test_accept_partly_reject_and_pack_from_the_tablet(client, login, shop, resi
     assert sprouts.accepted_quantity == 0 and stock_of(shop.tofu) == 18  # second order's 2 came back
 
 
+def test_marking_every_line_sold_out_tells_the_owner_the_order_was_refused(client, login, shop, resident, owners):
+    """Given a tofu-stall order, when the owner opens 일부 수락 and taps 품절 on every line, then the tablet
+    says the order was refused (not 일부 수락) and nothing is left to pack."""
+    order = place(shop, resident)
+    tofu = stall_order_of(order, shop.tofu_stall)
+    login(owners["tofu"])
+
+    page = client.post(f"/stall/orders/{tofu.id}/partial", data={f"line-{line.id}": "0" for line in tofu.lines},
+                       follow_redirects=True).get_data(as_text=True)
+
+    assert "모든 품목이 품절이라 주문을 거절했습니다" in page
+    assert "일부 수락했습니다" not in page and "포장할 주문이 없습니다" in page
+    db.session.expire_all()
+    assert tofu.status == "rejected"
+
+
 def test_a_double_tap_on_accept_says_it_was_already_done(client, login, shop, resident, owners):
     """Given an accepted stall order, when 전체 수락 is tapped again, then a friendly note and no change."""
     order = place(shop, resident)
