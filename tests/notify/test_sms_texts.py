@@ -114,7 +114,8 @@ def route(stops: int, market_name: str = "돌곶이시장(구 석관황금시장
     plan = SimpleNamespace(market=SimpleNamespace(name=market_name), wave_cutoff="14:00", wave_date=date(2026, 11, 24))
     departure = datetime(2026, 11, 24, 14, 30, tzinfo=SEOUL)
     stop_list = [
-        SimpleNamespace(sequence=n, eta_start=departure + timedelta(minutes=6 * n),
+        # Customers' windows open at departure (arrival -10 min, kept inside the wave); arrivals differ.
+        SimpleNamespace(sequence=n, arrival=departure + timedelta(minutes=6 * n), eta_start=departure,
                         order=SimpleNamespace(dong="석관동", address_detail=f"돌곶이로 {n}길 12-{n}, 그린빌라 B동 {n}0{n}호",
                                               bags=3, contact_phone=f"+8210123{n:05d}"))
         for n in range(1, stops + 1)
@@ -148,6 +149,14 @@ def test_short_route_lists_every_stop_with_eta_address_bags_and_last_digits(app)
     assert body.split("\n")[1] == "1. 14:36 돌곶이로 1길 12-1, B동 101호 3봉 (0001)"
     assert "외" not in body and body.endswith(ROUTE_LINK)
     assert segment_count(CARRIER_PREFIX + body) <= MAX_ROUTE_SEGMENTS
+
+
+def test_each_stop_shows_when_the_courier_gets_there_not_when_the_customers_window_opens(app):
+    """Given stops whose customer windows all open at the 14:30 departure, when the route text is built, then
+    every line shows that stop's own estimated arrival, so the courier sees the order of the afternoon."""
+    lines = route_message(route(3), ROUTE_LINK).split("\n")
+
+    assert [line.split(" ")[1] for line in lines[1:4]] == ["14:36", "14:42", "14:48"]
 
 
 def test_replanned_route_is_marked_as_changed(app):
