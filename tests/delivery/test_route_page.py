@@ -51,6 +51,8 @@ def test_route_page_lists_the_stops_in_order_with_call_and_map_buttons(client, p
     first, second = route.stops
     assert page.index(f'id="stop-{first.id}"') < page.index(f'id="stop-{second.id}"')
     assert f'href="tel:{first.order.contact_phone}"' in page
+    # Plain words on the call button: basic phones show an emoji as an empty box.
+    assert f"전화 걸기 ({first.order.contact_phone[-4:]})" in page and "📞" not in page
     assert f"map.kakao.com/link/map/" in page and f"{first.order.lat:.6f},{first.order.lng:.6f}" in page
     assert f"nmap://place?lat={first.order.lat:.6f}" in page
     assert "배송 완료" in page and "부재" in page and "주소 오류" in page
