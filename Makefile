@@ -1,4 +1,5 @@
 # Two commands: `make run` (demo on SQLite, scheduler inside, SMS to the log) and `make test`.
+# Links in texts (/dev/sms) point at the port served, unless PUBLIC_BASE_URL is set.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -21,7 +22,8 @@ install: $(VENV)/.installed
 run: install
 	APP_ENV=$${APP_ENV:-development} $(BIN)/flask db upgrade
 	APP_ENV=$${APP_ENV:-development} $(BIN)/flask seed demo
-	APP_ENV=$${APP_ENV:-development} $(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-reload
+	APP_ENV=$${APP_ENV:-development} PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)} \
+		$(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-reload
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
