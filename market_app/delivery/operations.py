@@ -506,11 +506,11 @@ def mark_stop_failed(route: Route, stop_id: int, reason: str, note: str | None, 
     stop.failure_reason = reason
     stop.failure_note = note
     stop.completed_at = now
-    events.order_failed(stop.order, stop, now)
     plan = route.plan
     wave = market_wave(plan.market, plan.wave_date, plan.wave_cutoff)
-    carry_to_next_wave(stop.order, plan.market, wave, f"{plan.wave_cutoff} 회차 배송 실패({label})", now,
-                       actor_label=_courier_label(route))
+    next_wave = carry_to_next_wave(stop.order, plan.market, wave, f"{plan.wave_cutoff} 회차 배송 실패({label})",
+                                   now, actor_label=_courier_label(route))
+    events.order_failed(stop.order, stop, now, redelivery=next_wave is not None)
     return True
 
 

@@ -139,13 +139,15 @@ def order_delivered(order, now: datetime) -> None:
                   body=render_sms("order_delivered", market=_market(order), link=order_link(order)))
 
 
-def order_failed(order, stop, now: datetime) -> None:
-    """Resident: the delivery failed (with the reason) and what happens next."""
+def order_failed(order, stop, now: datetime, *, redelivery: bool = True) -> None:
+    """Resident: the delivery failed (with the reason) and what happens next: the next wave, or
+    (redelivery False: no wave to carry the order to) a call from the market."""
     from ..delivery.models import FailureReason
     reason = FailureReason.LABELS.get(stop.failure_reason or "", "")
     queue_sms(key=f"order:{order.id}:failed:{stop.id}", to=order.contact_phone, kind="order_failed", now=now,
               market_id=order.market_id, order_id=order.id,
-              body=render_sms("order_failed", market=_market(order), reason=reason, link=order_link(order)))
+              body=render_sms("order_failed", market=_market(order), reason=reason, redelivery=redelivery,
+                              link=order_link(order)))
 
 
 def dead_letters_piling_up(market, admins, count: int, now: datetime) -> int:

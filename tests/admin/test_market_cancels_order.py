@@ -16,7 +16,7 @@ from tests.ordering.factories import (LineRequest, make_market_admin, make_owner
 
 
 def _accepted_order(shop, resident):
-    """4 tofu and 1 mackerel, both stalls accepted (the fish stall only... all of it)."""
+    """4 tofu (the tofu stall keeps 3) and 1 bag of apples, both stalls answered."""
     order = place(shop, resident, [LineRequest(shop.tofu.id, 4), LineRequest(shop.apples.id, 1)])
     for stall, name in ((shop.tofu_stall, "김두부"), (shop.veg_stall, "이청과")):
         owner = make_owner(stall, name=name)

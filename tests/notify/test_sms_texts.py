@@ -51,6 +51,7 @@ def one_segment_cases(market_name: str):
         "order_dispatched": dict(market=market, link=link, stop=stop),
         "order_delivered": dict(market=market, link=link),
         "order_failed": dict(market=market, link=link, reason="상품 문제"),
+        "order_failed (no next wave)": dict(market=market, link=link, reason="상품 문제", redelivery=False),
         "stall_order_waiting": dict(items=99, link="http://jangbogi.test/s"),
         "stall_order_reminder": dict(stall_order=stall_order, link="http://jangbogi.test/s"),
         "stall_order_escalated": dict(stall_order=stall_order, minutes=999, link="http://jangbogi.test/a",
