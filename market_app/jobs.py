@@ -7,7 +7,6 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from importlib import import_module
 from typing import Callable
 
@@ -67,7 +66,7 @@ def build_scheduler(app: Flask, scheduler_class=BackgroundScheduler, *, only: Se
     for job in JOBS:
         if only and job.id not in only:
             continue
-        first_run = {"next_run_time": datetime.now(scheduler.timezone)} if start_now else {}
+        first_run = {"next_run_time": clock.now()} if start_now else {}
         scheduler.add_job(run_job, "interval", seconds=interval_seconds or job.seconds, args=(app, job), id=job.id,
                           max_instances=1, coalesce=True, replace_existing=True, **first_run)
     return scheduler
