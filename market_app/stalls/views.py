@@ -232,7 +232,7 @@ def products():
                            product_form=ProductForm(), action_form=ActionForm())
 
 
-def _product_change(change, success: str):
+def _product_change(change, success: str, product_id: int):
     try:
         change()
     except DomainError as error:
@@ -240,9 +240,10 @@ def _product_change(change, success: str):
         if error.status == 404:
             raise
         flash(error.message, "error")
-    else:
-        flash(success, "success")
-    return redirect(url_for("stalls.products"), 303)
+        return redirect(url_for("stalls.products"), 303)
+    flash(success, "success")
+    # Back to the row just changed: a long list must not jump to the top after every tap.
+    return redirect(url_for("stalls.products", _anchor=f"product-{product_id}"), 303)
 
 
 @bp.post("/products/<int:product_id>")
@@ -253,7 +254,8 @@ def edit_product(product_id: int):
         _flash_errors(form)
         return redirect(url_for("stalls.products"), 303)
     return _product_change(lambda: update_product(current_user, product_id, clock.now(), price=form.price.data,
-                                                  stock=form.stock.data), "가격과 재고를 저장했습니다.")
+                                                  stock=form.stock.data), "가격과 재고를 저장했습니다.",
+                           product_id)
 
 
 @bp.post("/products/<int:product_id>/sold-out")
@@ -265,7 +267,7 @@ def toggle_sold_out(product_id: int):
         return redirect(url_for("stalls.products"), 303)
     sold_out = form.sold_out.data == "1"
     return _product_change(lambda: update_product(current_user, product_id, clock.now(), sold_out=sold_out),
-                           "품절로 표시했습니다." if sold_out else "다시 판매합니다.")
+                           "품절로 표시했습니다." if sold_out else "다시 판매합니다.", product_id)
 
 
 @bp.post("/open")

@@ -23,6 +23,20 @@ def test_toggle_sold_out_edit_price_and_stock_on_the_tablet(client, login, shop,
     assert shop.bean_sprouts.stock is None  # empty stock = unlimited
 
 
+def test_after_a_tap_the_tablet_comes_back_to_the_same_product_row(client, login, shop, owners):
+    """Given a long products list, when the owner marks bean sprouts 품절 or saves its price, then the page
+    comes back at that product's row (not the top of the list), where the change shows."""
+    login(owners["tofu"])
+
+    sold_out = client.post(f"/stall/products/{shop.bean_sprouts.id}/sold-out", data={"sold_out": "1"})
+    saved = client.post(f"/stall/products/{shop.bean_sprouts.id}", data={"price": "1500", "stock": "9"})
+
+    row = f"product-{shop.bean_sprouts.id}"
+    assert sold_out.headers["Location"].endswith(f"/stall/products#{row}")
+    assert saved.headers["Location"].endswith(f"/stall/products#{row}")
+    assert f'id="{row}"' in client.get("/stall/products").get_data(as_text=True)
+
+
 def test_a_bad_price_is_refused_with_a_message(client, login, shop, owners):
     """Given the products page, when saving a negative price, then a message and no change."""
     login(owners["tofu"])
