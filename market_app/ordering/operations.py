@@ -17,6 +17,7 @@ at once cannot both miss that the order is now fully answered.
 """
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -44,6 +45,8 @@ from .pricing import BelowMinimum, Line, Totals, check_minimum, price_order, ref
 from .states import (ACCEPTED_STALL_STATUSES, InvalidTransition, OrderStatus, StallOrderStatus,
                      check_order_transition, check_stall_order_transition,
                      order_status_from_stall_orders, resident_can_cancel)
+
+log = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "시스템"
 MAX_LINES = 100
@@ -630,7 +633,10 @@ def cancel_unanswered_stall_orders(now: datetime) -> int:
             if count:
                 _settle(order, None, now, cancel_reason=CANCEL_REASON_NO_ANSWER)
             return count
-        cancelled += _in_transaction(work)
+        try:
+            cancelled += _in_transaction(work)
+        except Exception:  # rolled back; this order is retried on the next run
+            log.exception("cut-off of order %s failed; retried next run", order_id)
     return cancelled
 
 
