@@ -60,6 +60,21 @@ def test_closing_the_stall_for_today_stops_new_orders(client, login, shop, owner
     assert "오늘 주문을 받지 않습니다" in refused.get_data(as_text=True)
 
 
+def test_a_closed_stall_says_so_on_its_order_queue(client, login, shop, owners):
+    """Given the tofu owner closed the stall for today, when the tablet shows the order queue, then it says
+    no new orders come in and offers 주문 다시 받기, which opens the stall again."""
+    login(owners["tofu"])
+    client.post("/stall/open", data={"is_open": "0"})
+
+    queue = client.get("/stall").get_data(as_text=True)
+    assert "오늘 주문 마감 중" in queue and "주문 다시 받기" in queue
+
+    client.post("/stall/open", data={"is_open": "1"})
+    db.session.expire_all()
+    assert shop.tofu_stall.is_open is True
+    assert "오늘 주문 마감 중" not in client.get("/stall").get_data(as_text=True)
+
+
 def test_patch_product_through_the_api(client, shop, owners):
     """Given the tofu owner's token, when patching price, stock and 품절, then the product JSON shows it;
     an invalid stock is a validation error."""
