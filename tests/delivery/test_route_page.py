@@ -92,6 +92,20 @@ def test_failed_stop_records_the_reason_and_carries_the_order_to_the_next_wave(c
     assert _kinds(order.id)[-1] == "order_failed"
 
 
+def test_resident_sees_a_failed_delivery_as_a_problem_with_the_next_wave(client, login, planned):
+    """Given a stop marked failed (부재), when its resident opens the order page, then the status reads
+    배송 실패 in the warning colour (not the green of good news) and the order shows the 17:00 wave."""
+    route, _orders, path = planned
+    stop = route.stops[1]
+    client.post(f"{path}/stops/{stop.id}/failed", data={"reason": "absent"})
+
+    login(db.session.get(Order, stop.order_id).resident)
+    page = client.get(f"/orders/{stop.order_id}").get_data(as_text=True)
+
+    assert '<span class="badge no" data-status="failed">배송 실패</span>' in page
+    assert "17:00 마감" in page and "부재" in page
+
+
 def test_delivered_after_failed_is_refused_and_changes_nothing(client, planned):
     """Given a stop marked failed, when 배송 완료 is posted for it, then it stays failed."""
     route, _orders, path = planned
