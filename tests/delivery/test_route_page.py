@@ -104,6 +104,7 @@ def test_resident_sees_a_failed_delivery_as_a_problem_with_the_next_wave(client,
 
     assert '<span class="badge no" data-status="failed">배송 실패</span>' in page
     assert "17:00 마감" in page and "부재" in page
+    assert '<span class="badge no">배송 실패</span>' in client.get("/orders").get_data(as_text=True)
 
 
 def test_delivered_after_failed_is_refused_and_changes_nothing(client, planned):
