@@ -464,7 +464,8 @@ def _settle(order: Order, actor: User | None, now: datetime, *, cancel_reason: s
 
 # --- stall owner: answer and pack -------------------------------------------------------------
 
-def _require_stall_owner(user: User | None) -> User:
+def require_stall_owner(user: User | None) -> User:
+    """The user if they own a stall (answering, packing, the tablet, products), else 403."""
     if user is None or user.role != Role.STALL_OWNER or user.stall_id is None:
         raise Forbidden("점포 주인만 할 수 있습니다.")
     return user
@@ -472,7 +473,7 @@ def _require_stall_owner(user: User | None) -> User:
 
 def get_stall_order_for_owner(user: User, stall_order_id: int) -> StallOrder:
     """The stall order of the owner's own stall; another stall's is 404."""
-    _require_stall_owner(user)
+    require_stall_owner(user)
     stall_order = db.session.get(StallOrder, stall_order_id)
     if stall_order is None or stall_order.stall_id != user.stall_id:
         raise NotFound("주문을 찾을 수 없습니다.")
@@ -594,7 +595,7 @@ def pack_stall_order(owner: User, stall_order_id: int, now: datetime, bags: int 
 
 def acknowledge_stall_orders(owner: User, now: datetime) -> int:
     """The owner tapped the chime away: every waiting order of the stall counts as seen."""
-    _require_stall_owner(owner)
+    require_stall_owner(owner)
     result = db.session.execute(
         update(StallOrder)
         .where(StallOrder.stall_id == owner.stall_id, StallOrder.status == StallOrderStatus.PENDING.value,

@@ -17,10 +17,10 @@ from ..accounts.models import Role, User
 from ..accounts.operations import authenticate
 from ..catalog.models import Product, Stall
 from ..clock import SEOUL
-from ..errors import Forbidden, NotFound, Unprocessable
+from ..errors import NotFound, Unprocessable
 from ..extensions import db
 from ..ordering.models import Order, StallOrder
-from ..ordering.operations import default_bags, get_stall_order_for_owner, wave_of
+from ..ordering.operations import default_bags, get_stall_order_for_owner, require_stall_owner, wave_of
 from ..ordering.states import OPEN_STALL_ORDER_STATUSES, StallOrderStatus
 
 TABLET_COOKIE = "stall_tablet"
@@ -108,12 +108,6 @@ class Queue:
         return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 
 
-def _require_owner(user: User | None) -> User:
-    if user is None or user.role != Role.STALL_OWNER or user.stall_id is None:
-        raise Forbidden("점포 주인만 할 수 있습니다.")
-    return user
-
-
 def _item(stall_order: StallOrder, now: datetime) -> QueueItem:
     wave = wave_of(stall_order.order)
     day = stall_order.order.wave_date
@@ -124,7 +118,7 @@ def _item(stall_order: StallOrder, now: datetime) -> QueueItem:
 
 
 def stall_queue(owner: User, now: datetime, status: str | None = None) -> Queue:
-    owner = _require_owner(owner)
+    owner = require_stall_owner(owner)
     start_of_day = now.astimezone(SEOUL).replace(hour=0, minute=0, second=0, microsecond=0)
     rows = db.session.scalars(
         select(StallOrder).join(Order).where(
@@ -163,7 +157,7 @@ _UNSET = object()
 
 
 def stall_products(owner: User) -> list[Product]:
-    owner = _require_owner(owner)
+    owner = require_stall_owner(owner)
     return list(db.session.scalars(select(Product).where(Product.stall_id == owner.stall_id)
                                    .order_by(Product.name, Product.id)))
 
@@ -171,7 +165,7 @@ def stall_products(owner: User) -> list[Product]:
 def update_product(owner: User, product_id: int, now: datetime, *, price=_UNSET, stock=_UNSET,
                    sold_out=_UNSET) -> Product:
     """Edit price, stock (None = unlimited) or 품절 of one of the owner's products; commits."""
-    owner = _require_owner(owner)
+    owner = require_stall_owner(owner)
     product = db.session.get(Product, product_id)
     if product is None or product.stall_id != owner.stall_id:
         raise NotFound("상품을 찾을 수 없습니다.", code="product_not_found")
@@ -194,7 +188,7 @@ def update_product(owner: User, product_id: int, now: datetime, *, price=_UNSET,
 
 def set_stall_open(owner: User, is_open: bool, now: datetime) -> Stall:
     """Open or close the stall for orders (closing keeps orders already placed)."""
-    owner = _require_owner(owner)
+    owner = require_stall_owner(owner)
     stall = owner.stall
     stall.is_open = bool(is_open)
     db.session.commit()
