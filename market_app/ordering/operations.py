@@ -31,6 +31,7 @@ from ..catalog.models import Market, Product
 from ..catalog.operations import get_market
 from ..clock import SEOUL
 from ..delivery.bags import estimate_bags
+from ..delivery.models import WavePlan
 from ..delivery.waves import Wave, WaveError, check_wave_open, find_wave
 from ..errors import DomainError, Forbidden, NotFound, Unprocessable
 from ..extensions import db
@@ -205,6 +206,14 @@ def _destination(resident: User, request: AddressRequest, now: datetime) -> _Des
     return _Destination(place.gu, place.dong, detail, place.lat, place.lng)
 
 
+def wave_is_planned(market_id: int, wave: Wave) -> bool:
+    """The wave's routes exist (it may be planned on demand before its cut-off): an order placed now
+    would never reach a route, so the wave takes no more orders."""
+    return db.session.scalar(select(WavePlan.id).where(
+        WavePlan.market_id == market_id, WavePlan.wave_date == wave.date,
+        WavePlan.wave_cutoff == f"{wave.cutoff:%H:%M}")) is not None
+
+
 def check_delivery_area(market: Market, lat: float, lng: float) -> int:
     """The distance in metres, or OutsideDeliveryArea when beyond the market's radius."""
     distance = int(round(haversine_m(market.lat, market.lng, lat, lng)))
@@ -266,6 +275,9 @@ def _create_order(resident: User, request: CheckoutRequest, key: str, now: datet
         wave = check_wave_open(wave_rules(market), request.wave_date, request.wave_cutoff, now)
     except WaveError as error:
         raise from_wave_error(error) from error
+    if wave_is_planned(market.id, wave):
+        raise DomainError("이 배송 회차는 배송 경로가 이미 정해져 주문을 받지 않습니다. 다음 회차를 골라 주세요.",
+                          code="wave_closed", status=409)
     fees = market_fees(market)
     totals = price_order([Line(l.product_id, products[l.product_id].price, l.quantity) for l in lines], fees)
     try:

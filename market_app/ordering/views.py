@@ -26,7 +26,7 @@ from .forms import NEW_ADDRESS, AddToCartForm, CartLineForm, CheckoutForm, Empty
 from .models import Substitution
 from .operations import (AddressRequest, CheckoutRequest, LineRequest, can_cancel, cancel_order,
                          get_order_for_resident, kept_quantity, order_by_idempotency_key, place_order,
-                         resident_orders, wave_of)
+                         resident_orders, wave_is_planned, wave_of)
 
 bp = Blueprint("ordering", __name__)
 
@@ -153,7 +153,8 @@ def _prepare_checkout_form(form: CheckoutForm, summary, now) -> list[Wave]:
         form.address.data = form.address.choices[0].value
     form.dong_code.choices = [SelectChoice("", "동을 선택해 주세요")] + [
         SelectChoice(code, label) for code, label in _deliverable_dongs(summary.market)]
-    waves = upcoming_waves(wave_rules(summary.market), now, limit=4)
+    waves = [w for w in upcoming_waves(wave_rules(summary.market), now, limit=6)
+             if not wave_is_planned(summary.market.id, w)][:4]
     today = now.astimezone(clock.SEOUL).date()
     form.wave.choices = [SelectChoice(w.key, wave_title(w, today)) for w in waves]
     if form.wave.data is None and waves:

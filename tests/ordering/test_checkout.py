@@ -232,6 +232,25 @@ def test_checkout_offers_the_next_open_waves(client, login, shop, resident, monk
     assert waves[:3] == ["2026-11-26@11:00", "2026-11-26@14:00", "2026-11-26@17:00"]
 
 
+def test_a_wave_planned_ahead_of_its_cutoff_takes_no_more_orders(client, login, shop, resident, monkeypatch):
+    """Given the market admin planned today's 14:00 wave on demand at 10:00, when a resident opens checkout,
+    then 14:00 is no longer offered, and an order into it is refused as wave_closed with nothing taken:
+    it would never have reached a courier's route."""
+    from market_app import clock
+    from market_app.delivery.operations import plan_wave
+    monkeypatch.setattr(clock, "now", lambda: FROZEN_NOW)
+    plan_wave(shop.market, FROZEN_NOW.date(), "14:00", FROZEN_NOW)
+    login(resident)
+    _fill_cart(client, shop)
+
+    waves = re.findall(r'name="wave"[^>]*value="([^"]+)"', client.get("/checkout").get_data(as_text=True))
+    error = _refusal(shop, resident, cutoff="14:00")
+
+    assert waves[:2] == ["2026-11-24@11:00", "2026-11-24@17:00"]
+    assert (error.code, error.status) == ("wave_closed", 409) and "다음 회차" in error.message
+    assert _count(Order) == 0 and stock_of(shop.tofu) == 20
+
+
 def test_checkout_needs_a_resident(client, shop):
     """Given nobody signed in, when opening checkout, then the login page is next."""
     response = client.get("/checkout")
