@@ -170,3 +170,18 @@ def test_city_admin_sees_orders_sales_and_on_time_figures(client, login, market)
 
     row = re.search(r'<tr class="market-row">.*?</tr>', page, re.S).group(0)
     assert "망원시장" in row and "5건" in row and "50% (1/2)" in row
+
+
+def test_city_admin_follows_every_tab_of_a_market_without_a_refusal(client, login, market):
+    """Given the city admin opens 망원시장 from the city page, when following each tab of the market's
+    navigation, then every page opens (no 이 페이지를 볼 권한이 없습니다), and the way back is there."""
+    city = make_user(role=Role.CITY_ADMIN, name="서울시")
+    db.session.commit()
+    login(city)
+
+    page = client.get(f"/admin/markets/{market.id}?date=2026-11-24").get_data(as_text=True)
+    nav = re.search(r'<nav class="admin-tabs">(.*?)</nav>', page, re.S).group(1)
+    links = re.findall(r'href="([^"]+)"', nav)
+
+    assert "/admin/city" in links and "/admin/sms" not in links
+    assert all(client.get(link).status_code == 200 for link in links)
