@@ -198,9 +198,12 @@ def test_the_order_page_shows_refusals_and_the_reduced_total(client, login, shop
 
 
 def test_the_resident_cancels_from_the_order_page(client, login, shop, resident):
-    """Given a fresh order, when the resident presses 주문 취소, then the page says it is cancelled."""
+    """Given a fresh order, when the resident presses 주문 취소, then it first asks (a stray tap cancels
+    nothing) and after 네, 취소합니다 the page says it is cancelled."""
     order = place(shop, resident)
     login(resident)
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert page.index("주문 취소</summary>") < page.index(f"주문 {order.id}번을 취소할까요?") < page.index("네, 취소합니다")
     response = client.post(f"/orders/{order.id}/cancel", follow_redirects=True)
     assert "주문을 취소했습니다" in response.get_data(as_text=True)
     assert order.status == "cancelled"
