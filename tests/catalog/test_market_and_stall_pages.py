@@ -17,6 +17,18 @@ def test_market_page_groups_stalls_by_category_in_market_order(client, world):
     assert "다음 배송: 11:00 마감 · 11:30–13:30 배송 (11/24)" in text
 
 
+def test_market_page_names_the_next_wave_still_taking_orders(client, world):
+    """Given the 11:00 wave was planned ahead of its cut-off (it takes no more orders), when a resident opens
+    the market page, then 다음 배송 names the 14:00 wave, the first one checkout offers."""
+    from market_app.delivery.operations import plan_wave
+    from tests.conftest import FROZEN_NOW
+    plan_wave(world.mangwon, FROZEN_NOW.date(), "11:00", FROZEN_NOW)
+
+    text = visible_text(client.get(f"/markets/{world.mangwon.id}"))
+
+    assert "다음 배송: 14:00 마감 · 14:30–16:30 배송 (11/24)" in text
+
+
 def test_market_page_shows_each_stall_open_or_closed(client, world):
     """Given 서해수산 closed today, it is marked 오늘 휴무 and the others 영업 중."""
     text = visible_text(client.get(f"/markets/{world.mangwon.id}"))
