@@ -673,19 +673,33 @@ def remind_unanswered(now: datetime) -> ReminderRun:
     reminded = escalated = 0
     admins_by_market: dict[int, list[User]] = {}
     for stall_order in pending:
-        market = stall_order.order.market
-        waited = now - stall_order.created_at
-        if stall_order.reminded_at is None and waited >= timedelta(minutes=market.answer_timeout_minutes):
-            events.stall_order_reminder(stall_order, now)
-            stall_order.reminded_at = now
-            reminded += 1
-        if stall_order.escalated_at is None and waited >= timedelta(minutes=market.escalation_minutes):
-            if market.id not in admins_by_market:
-                admins_by_market[market.id] = list(db.session.scalars(
-                    select(User).where(User.role == Role.MARKET_ADMIN, User.market_id == market.id,
-                                       User.is_active_account.is_(True)).order_by(User.id)))
-            events.stall_order_escalated(stall_order, admins_by_market[market.id], now)
-            stall_order.escalated_at = now
-            escalated += 1
+        try:
+            with db.session.begin_nested():  # one failing stall order does not hold up the others
+                was_reminded, was_escalated = _remind_one(stall_order, now, admins_by_market)
+        except Exception:
+            log.exception("reminder for stall order %s failed; retried next run", stall_order.id)
+            continue
+        reminded += was_reminded
+        escalated += was_escalated
     db.session.commit()
     return ReminderRun(reminded, escalated)
+
+
+def _remind_one(stall_order: StallOrder, now: datetime, admins_by_market: dict[int, list[User]]
+                ) -> tuple[bool, bool]:
+    market = stall_order.order.market
+    waited = now - stall_order.created_at
+    reminded = escalated = False
+    if stall_order.reminded_at is None and waited >= timedelta(minutes=market.answer_timeout_minutes):
+        events.stall_order_reminder(stall_order, now)
+        stall_order.reminded_at = now
+        reminded = True
+    if stall_order.escalated_at is None and waited >= timedelta(minutes=market.escalation_minutes):
+        if market.id not in admins_by_market:
+            admins_by_market[market.id] = list(db.session.scalars(
+                select(User).where(User.role == Role.MARKET_ADMIN, User.market_id == market.id,
+                                   User.is_active_account.is_(True)).order_by(User.id)))
+        events.stall_order_escalated(stall_order, admins_by_market[market.id], now)
+        stall_order.escalated_at = now
+        escalated = True
+    return reminded, escalated
