@@ -11,7 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from .. import clock
 from ..errors import DomainError
 from ..extensions import csrf, db
-from ..ordering.states import ACCEPTED_STALL_STATUSES
+from ..ordering.operations import kept_quantity
 from .forms import StopFailedForm
 from .links import RouteLinkError, RouteLinkExpired
 from .models import FailureReason, StopStatus
@@ -27,9 +27,9 @@ def link_refused(error: RouteLinkError):
 
 
 def _items(order) -> list[tuple[str, int]]:
-    return [(line.product_name, line.accepted_quantity if line.accepted_quantity is not None else line.quantity)
-            for stall_order in order.stall_orders if stall_order.status in ACCEPTED_STALL_STATUSES
-            for line in stall_order.lines if (line.accepted_quantity is None or line.accepted_quantity > 0)]
+    """What the courier hands over: every line's kept quantity (refused ones left out)."""
+    return [(line.product_name, kept_quantity(line)) for stall_order in order.stall_orders
+            for line in stall_order.lines if kept_quantity(line) > 0]
 
 
 @bp.get("/r/<token>")
