@@ -38,6 +38,7 @@ from ..extensions import db
 from ..geo.distance import haversine_m
 from ..geo.gazetteer import Gazetteer
 from ..notify import events
+from ..particles import with_particle
 from .carts import check_orderable
 from .errors import (OutsideDeliveryArea, OutOfStock, PriceChanged, from_below_minimum,
                      from_invalid_transition, from_wave_error)
@@ -219,7 +220,7 @@ def check_delivery_area(market: Market, lat: float, lng: float) -> int:
     distance = int(round(haversine_m(market.lat, market.lng, lat, lng)))
     if distance > market.delivery_radius_m:
         raise OutsideDeliveryArea(
-            f"{market.name}은(는) {market.delivery_radius_m / 1000:.1f}km 안까지만 배달합니다 "
+            f"{with_particle(market.name, '은/는')} {market.delivery_radius_m / 1000:.1f}km 안까지만 배달합니다 "
             f"(이 주소는 {distance / 1000:.1f}km).")
     return distance
 
@@ -313,7 +314,7 @@ def _create_order(resident: User, request: CheckoutRequest, key: str, now: datet
 
     for line in sorted(lines, key=lambda l: l.product_id):  # one global order: no deadlocks
         if not _take_stock(line.product_id, line.quantity):
-            raise OutOfStock(f"{products[line.product_id].name}이(가) 방금 품절되었습니다. "
+            raise OutOfStock(f"{with_particle(products[line.product_id].name, '이/가')} 방금 품절되었습니다. "
                              "장바구니를 확인해 주세요.")
     for product in products.values():
         db.session.expire(product)

@@ -56,6 +56,7 @@ def test_address_outside_the_radius_is_refused_and_nothing_changes(shop, residen
     far = make_address(resident, lat=FAR_AWAY[0], lng=FAR_AWAY[1], gu="강남구", dong="역삼1동")
     error = _refusal(shop, resident, address=AddressRequest(address_id=far.id))
     assert error.code == "outside_delivery_area"
+    assert error.message.startswith(f"{shop.market.name}은 2.0km 안까지만 배달합니다")  # not 은(는)
     assert _count(Order) == 0 and stock_of(shop.tofu) == 20
 
 
