@@ -4,8 +4,6 @@ A resident sees only their own orders: anyone else's order id answers 404 `not_f
 """
 from __future__ import annotations
 
-from datetime import date, time
-
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -17,11 +15,11 @@ from ..accounts.models import Role
 from ..catalog.market_rules import wave_rules
 from ..catalog.operations import get_market
 from ..delivery.waves import Wave, upcoming_waves
-from ..errors import DomainError
 from ..input_bounds import id_field, whole_number
 from .models import Order, StallOrder, Substitution
 from .operations import (AddressRequest, CheckoutRequest, LineRequest, can_cancel, cancel_order,
-                         get_order_for_resident, kept_quantity, place_order, resident_orders, wave_of)
+                         get_order_for_resident, kept_quantity, parse_wave_key, place_order,
+                         resident_orders, wave_of)
 from .states import ORDER_STATUS_LABELS, STALL_ORDER_STATUS_LABELS
 
 blp = Blueprint("ordering_api", __name__, url_prefix="/api",
@@ -178,11 +176,7 @@ class MarketWaves(MethodView):
 
 
 def _checkout_request(data: dict) -> CheckoutRequest:
-    day, cutoff = data["wave"].split("@")
-    try:
-        wave_date, wave_cutoff = date.fromisoformat(day), time.fromisoformat(cutoff)
-    except ValueError:
-        raise DomainError("배송 회차를 다시 선택해 주세요.", code="unknown_wave", status=422) from None
+    wave_date, wave_cutoff = parse_wave_key(data["wave"])
     return CheckoutRequest(
         market_id=data["market_id"],
         lines=tuple(LineRequest(l["product_id"], l["quantity"], l["substitution"]) for l in data["lines"]),

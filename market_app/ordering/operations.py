@@ -148,6 +148,15 @@ def _give_back_stock(product_id: int, quantity: int) -> None:
         .values(stock=Product.stock + quantity).execution_options(synchronize_session=False))
 
 
+def parse_wave_key(key: str) -> tuple[date, time]:
+    """"2026-11-24@14:00" (a Wave.key, as forms and the API pass it back) -> (date, cut-off time)."""
+    try:
+        day, cutoff = key.split("@")
+        return date.fromisoformat(day), time.fromisoformat(cutoff)
+    except ValueError:
+        raise Unprocessable("배송 회차를 다시 선택해 주세요.", code="unknown_wave") from None
+
+
 def wave_of(order: Order) -> Wave | None:
     """The order's wave as the market's rules describe it (None if the rules no longer have it)."""
     try:

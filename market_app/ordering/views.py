@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, time
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -25,8 +25,8 @@ from .errors import OtherMarketCart
 from .forms import NEW_ADDRESS, AddToCartForm, CartLineForm, CheckoutForm, EmptyForm
 from .models import Substitution
 from .operations import (AddressRequest, CheckoutRequest, LineRequest, can_cancel, cancel_order,
-                         get_order_for_resident, kept_quantity, order_by_idempotency_key, place_order,
-                         resident_orders, wave_is_planned, wave_of)
+                         get_order_for_resident, kept_quantity, order_by_idempotency_key, parse_wave_key,
+                         place_order, resident_orders, wave_is_planned, wave_of)
 
 bp = Blueprint("ordering", __name__)
 
@@ -137,14 +137,6 @@ def _deliverable_dongs(market) -> list[tuple[str, str]]:
             if d <= market.delivery_radius_m]
 
 
-def _parse_wave_key(key: str) -> tuple[date, time]:
-    try:
-        day, cutoff = key.split("@")
-        return date.fromisoformat(day), time.fromisoformat(cutoff)
-    except ValueError:
-        raise DomainError("배송 회차를 다시 선택해 주세요.", code="unknown_wave", status=422) from None
-
-
 def _prepare_checkout_form(form: CheckoutForm, summary, now) -> list[Wave]:
     addresses = list(current_user.addresses)
     form.address.choices = [SelectChoice(str(a.id), f"{a.gu} {a.dong} {a.detail}") for a in reversed(addresses)]
@@ -197,7 +189,7 @@ def checkout():
                 flash(message, "error")
         return _render_checkout(form, summary, waves, 422)
     try:
-        wave_date, wave_cutoff = _parse_wave_key(form.wave.data)
+        wave_date, wave_cutoff = parse_wave_key(form.wave.data)
         if form.address.data == NEW_ADDRESS:
             address = AddressRequest(dong_code=form.dong_code.data, detail=form.detail.data or "")
         else:
