@@ -41,10 +41,6 @@ def markets_by_distance(lat: float, lng: float) -> list[MarketNearby]:
     return [MarketNearby(markets[i], int(round(float(distances[i])))) for i in order]
 
 
-def markets_delivering_to(lat: float, lng: float) -> list[MarketNearby]:
-    return [nearby for nearby in markets_by_distance(lat, lng) if nearby.delivers]
-
-
 def get_market(market_id: int, *, online_only: bool = True) -> Market:
     """The market, or NotFound (404) when it does not exist or is not online."""
     market = db.session.get(Market, market_id)
@@ -84,10 +80,6 @@ def search_products_query(market: Market, query: str):
 
 def stall_products_query(stall: Stall):
     return select(Product).where(Product.stall_id == stall.id).order_by(Product.id)
-
-
-def product_search_key(name: str) -> str:
-    return normalise(name)
 
 
 # --- market import -----------------------------------------------------------------------

@@ -28,10 +28,6 @@ STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT
 START_WORDS = frozenset({"START", "YES", "UNSTOP", "OPTIN", "시작", "수신동의", "다시"})
 
 
-def is_known(status: str) -> bool:
-    return status in _RANK
-
-
 def moves_forward(current: str | None, new: str) -> bool:
     """True when ``new`` is later in the life than ``current`` (a late "sent" after "delivered" is not)."""
     if new not in _RANK:
