@@ -2,13 +2,11 @@
 from flask import Blueprint, current_app, render_template, request
 
 from .. import clock
-from ..delivery.waves import upcoming_waves
 from ..extensions import db
 from ..geo.gazetteer import Gazetteer
 from ..geo.lookup import find_places
-from ..ordering.operations import wave_is_planned
+from ..ordering.operations import orderable_waves
 from ..particles import with_particle
-from .market_rules import wave_rules
 from .operations import (get_market, get_stall, markets_by_distance, search_products_query,
                          stall_products_query,
                          stalls_by_category)
@@ -18,8 +16,8 @@ bp = Blueprint("catalog", __name__)
 
 def next_wave(market, now):
     """The first wave still taking orders (one planned ahead of its cut-off takes no more)."""
-    waves = upcoming_waves(wave_rules(market), now, limit=4)
-    return next((w for w in waves if not wave_is_planned(market.id, w)), None)
+    waves = orderable_waves(market, now, limit=1)
+    return waves[0] if waves else None
 
 
 @bp.get("/")

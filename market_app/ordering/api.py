@@ -12,13 +12,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from .. import clock
 from ..accounts.auth import require_api_user
 from ..accounts.models import Role
-from ..catalog.market_rules import wave_rules
 from ..catalog.operations import get_market
-from ..delivery.waves import Wave, upcoming_waves
+from ..delivery.waves import Wave
 from ..input_bounds import id_field, whole_number
 from .models import Order, StallOrder, Substitution
 from .operations import (AddressRequest, CheckoutRequest, LineRequest, can_cancel, cancel_order,
-                         get_order_for_resident, kept_quantity, parse_wave_key, place_order,
+                         get_order_for_resident, kept_quantity, orderable_waves, parse_wave_key, place_order,
                          resident_orders, wave_of)
 from .states import ORDER_STATUS_LABELS, STALL_ORDER_STATUS_LABELS
 
@@ -172,7 +171,7 @@ class MarketWaves(MethodView):
     def get(self, market_id):
         """The next delivery waves still taking orders (today's first, closed days skipped)."""
         market = get_market(market_id)
-        return [wave_payload(w) for w in upcoming_waves(wave_rules(market), clock.now(), limit=6)]
+        return [wave_payload(w) for w in orderable_waves(market, clock.now(), limit=6)]
 
 
 def _checkout_request(data: dict) -> CheckoutRequest:

@@ -32,7 +32,7 @@ from ..catalog.operations import get_market
 from ..clock import SEOUL
 from ..delivery.bags import estimate_bags
 from ..delivery.models import WavePlan
-from ..delivery.waves import Wave, WaveError, check_wave_open, find_wave
+from ..delivery.waves import Wave, WaveError, check_wave_open, find_wave, upcoming_waves
 from ..errors import DomainError, Forbidden, NotFound, Unprocessable
 from ..extensions import db
 from ..geo.distance import haversine_m
@@ -44,7 +44,7 @@ from .errors import (OutsideDeliveryArea, OutOfStock, PriceChanged, from_below_m
                      from_invalid_transition, from_wave_error)
 from .models import Order, OrderEvent, OrderLine, StallOrder, Substitution
 from .pricing import BelowMinimum, Line, Totals, check_minimum, price_order, refund_for_refusals
-from .states import (ACCEPTED_STALL_STATUSES, InvalidTransition, OrderStatus, StallOrderStatus,
+from .states import (InvalidTransition, OrderStatus, StallOrderStatus,
                      check_order_transition, check_stall_order_transition,
                      order_status_from_stall_orders, resident_can_cancel)
 
@@ -222,6 +222,12 @@ def wave_is_planned(market_id: int, wave: Wave) -> bool:
     return db.session.scalar(select(WavePlan.id).where(
         WavePlan.market_id == market_id, WavePlan.wave_date == wave.date,
         WavePlan.wave_cutoff == f"{wave.cutoff:%H:%M}")) is not None
+
+
+def orderable_waves(market: Market, now: datetime, limit: int = 4) -> list[Wave]:
+    """The next waves still taking orders: cut-off not passed, market open, not planned yet."""
+    waves = upcoming_waves(wave_rules(market), now, limit=limit + 2)
+    return [wave for wave in waves if not wave_is_planned(market.id, wave)][:limit]
 
 
 def check_delivery_area(market: Market, lat: float, lng: float) -> int:

@@ -12,8 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import clock
 from ..accounts.auth import role_required
 from ..accounts.models import Role
-from ..catalog.market_rules import wave_rules
-from ..delivery.waves import KOREAN_WEEKDAYS, Wave, upcoming_waves
+from ..delivery.waves import KOREAN_WEEKDAYS, Wave
 from ..errors import DomainError
 from ..extensions import db
 from ..geo.distance import haversine_m
@@ -26,7 +25,7 @@ from .forms import NEW_ADDRESS, AddToCartForm, CartLineForm, CheckoutForm, Empty
 from .models import Substitution
 from .operations import (AddressRequest, CheckoutRequest, LineRequest, can_cancel, cancel_order,
                          get_order_for_resident, kept_quantity, order_by_idempotency_key, parse_wave_key,
-                         place_order, resident_orders, wave_is_planned, wave_of)
+                         orderable_waves, place_order, resident_orders, wave_of)
 
 bp = Blueprint("ordering", __name__)
 
@@ -145,8 +144,7 @@ def _prepare_checkout_form(form: CheckoutForm, summary, now) -> list[Wave]:
         form.address.data = form.address.choices[0].value
     form.dong_code.choices = [SelectChoice("", "동을 선택해 주세요")] + [
         SelectChoice(code, label) for code, label in _deliverable_dongs(summary.market)]
-    waves = [w for w in upcoming_waves(wave_rules(summary.market), now, limit=6)
-             if not wave_is_planned(summary.market.id, w)][:4]
+    waves = orderable_waves(summary.market, now)
     today = now.astimezone(clock.SEOUL).date()
     form.wave.choices = [SelectChoice(w.key, wave_title(w, today)) for w in waves]
     if form.wave.data is None and waves:

@@ -234,9 +234,9 @@ def test_checkout_offers_the_next_open_waves(client, login, shop, resident, monk
 
 
 def test_a_wave_planned_ahead_of_its_cutoff_takes_no_more_orders(client, login, shop, resident, monkeypatch):
-    """Given the market admin planned today's 14:00 wave on demand at 10:00, when a resident opens checkout,
-    then 14:00 is no longer offered, and an order into it is refused as wave_closed with nothing taken:
-    it would never have reached a courier's route."""
+    """Given the market admin planned today's 14:00 wave on demand at 10:00, when a resident opens checkout
+    or asks the API for the market's waves, then 14:00 is no longer offered, and an order into it is
+    refused as wave_closed with nothing taken: it would never have reached a courier's route."""
     from market_app import clock
     from market_app.delivery.operations import plan_wave
     monkeypatch.setattr(clock, "now", lambda: FROZEN_NOW)
@@ -245,9 +245,11 @@ def test_a_wave_planned_ahead_of_its_cutoff_takes_no_more_orders(client, login, 
     _fill_cart(client, shop)
 
     waves = re.findall(r'name="wave"[^>]*value="([^"]+)"', client.get("/checkout").get_data(as_text=True))
+    api_waves = [w["key"] for w in client.get(f"/api/markets/{shop.market.id}/waves").get_json()]
     error = _refusal(shop, resident, cutoff="14:00")
 
     assert waves[:2] == ["2026-11-24@11:00", "2026-11-24@17:00"]
+    assert api_waves[:2] == ["2026-11-24@11:00", "2026-11-24@17:00"]
     assert (error.code, error.status) == ("wave_closed", 409) and "다음 회차" in error.message
     assert _count(Order) == 0 and stock_of(shop.tofu) == 20
 
