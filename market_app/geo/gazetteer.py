@@ -12,13 +12,16 @@ the query.
 from __future__ import annotations
 
 import csv
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from market_app.textsearch import normalise_loose
+
+from .distance import haversine_m
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "seoul_dongs.csv"
 
@@ -99,6 +102,8 @@ class Gazetteer:
     def __init__(self, places: list[Place]):
         self._places = sorted(places, key=lambda place: place.code)
         self._by_code = {place.code: place for place in self._places}
+        self._lats = np.array([place.lat for place in self._places])
+        self._lngs = np.array([place.lng for place in self._places])
         self._entries = [
             _Entry(place, exact_keys(place.dong), base_keys(place.dong)) for place in self._places
         ]
@@ -158,7 +163,8 @@ class Gazetteer:
 
     def nearest(self, lat: float, lng: float) -> Place:
         """The place whose point is closest to (lat, lng): a cheap offline reverse lookup."""
-        return min(self._places, key=lambda place: _haversine_m(lat, lng, place.lat, place.lng))
+        distances = haversine_m(lat, lng, self._lats, self._lngs)
+        return self._places[int(np.argmin(distances))]
 
     def _split_gu(self, key: str) -> tuple[str | None, str]:
         for gu_key, gu in self._gu_keys:
@@ -200,10 +206,3 @@ def _read_places(path: Path) -> list[Place]:
 @lru_cache(maxsize=1)
 def _packaged_gazetteer() -> Gazetteer:
     return Gazetteer(_read_places(DEFAULT_PATH))
-
-
-def _haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lng2 - lng1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(h))
