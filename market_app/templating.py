@@ -6,10 +6,11 @@ from datetime import datetime
 from flask import Flask
 
 from .clock import to_seoul
+from .ordering.pricing import format_won
 
 
 def won(amount: int | None) -> str:
-    return "" if amount is None else f"{amount:,}원"
+    return "" if amount is None else format_won(amount)
 
 
 def seoul_time(value: datetime | None, fmt: str = "%H:%M") -> str:
