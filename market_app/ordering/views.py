@@ -86,29 +86,27 @@ def update_cart_line(line_id: int):
             for message in errors:
                 flash(message, "error")
         return redirect(url_for("ordering.cart"))
-    try:
-        carts.update_cart_line(carts.owner_for(_visitor()), line_id, clock.now(), quantity=form.quantity.data,
-                               substitution=form.substitution.data or None)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("ordering.cart"))
-    db.session.commit()
-    flash("장바구니를 고쳤습니다.", "success")
-    return redirect(url_for("ordering.cart"))
+    return _change_cart(lambda owner: carts.update_cart_line(
+        owner, line_id, clock.now(), quantity=form.quantity.data, substitution=form.substitution.data or None),
+        "장바구니를 고쳤습니다.")
 
 
 @bp.post("/cart/lines/<int:line_id>/remove")
 def remove_cart_line(line_id: int):
     EmptyForm().validate_on_submit() or _csrf_failed()
+    return _change_cart(lambda owner: carts.remove_cart_line(owner, line_id, clock.now()), "상품을 뺐습니다.")
+
+
+def _change_cart(change, success: str):
+    """Apply a change to the visitor's cart; commit and say so, or roll back and show why."""
     try:
-        carts.remove_cart_line(carts.owner_for(_visitor()), line_id, clock.now())
+        change(carts.owner_for(_visitor()))
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return redirect(url_for("ordering.cart"))
-    db.session.commit()
-    flash("상품을 뺐습니다.", "success")
+    else:
+        db.session.commit()
+        flash(success, "success")
     return redirect(url_for("ordering.cart"))
 
 
