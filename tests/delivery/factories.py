@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import math
 from datetime import date, datetime
 
@@ -65,3 +66,15 @@ def make_order(market, *, status="accepted", wave_date: date = TUESDAY, wave_cut
 
 
 __all__ = ["CREATED", "TUESDAY", "make_courier", "make_order", "spot_near"]
+
+
+def route_paths_from_sms() -> list[str]:
+    """The route-page paths (/r/<token>) of every courier route SMS queued so far, oldest first:
+    tests open the courier's page the way the courier does, from the text."""
+    from sqlalchemy import select
+
+    from market_app.notify.models import OutboxMessage
+
+    bodies = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.kind == "courier_route")
+                                .order_by(OutboxMessage.id))
+    return [re.search(r"/r/\S+", body).group(0) for body in bodies]

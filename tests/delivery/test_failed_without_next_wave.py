@@ -1,7 +1,6 @@
 """A failed delivery's text promises a new attempt only when the order really rides a next wave."""
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -12,7 +11,7 @@ from market_app.delivery.models import Route
 from market_app.delivery.operations import plan_wave
 from market_app.extensions import db
 from market_app.notify.models import OutboxMessage
-from tests.delivery.factories import TUESDAY, make_courier, make_order, spot_near
+from tests.delivery.factories import TUESDAY, make_courier, make_order, spot_near, route_paths_from_sms
 from tests.factories import make_market
 
 PLAN_TIME = datetime(2026, 11, 24, 14, 30, tzinfo=SEOUL)
@@ -30,8 +29,7 @@ def test_without_a_next_wave_the_failure_text_does_not_promise_redelivery(client
     db.session.commit()
     plan_wave(market, TUESDAY, "14:00", PLAN_TIME)
     route = db.session.scalar(select(Route))
-    body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.kind == "courier_route"))
-    path = re.search(r"/r/\S+", body).group(0)
+    [path] = route_paths_from_sms()
     monkeypatch.setattr(operations, "next_open_wave", lambda market, after: None)
 
     client.post(f"{path}/stops/{route.stops[0].id}/failed", data={"reason": "absent"})

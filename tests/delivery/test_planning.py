@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from market_app.clock import SEOUL
-from market_app.delivery.models import PlanStatus, Route, RouteStop, UnassignedOrder, WavePlan
+from market_app.delivery.models import PlanStatus, Route, RouteStop, WavePlan
 from market_app.delivery.operations import plan_wave, start_route
 from market_app.delivery.tasks import plan_due_waves
 from market_app.errors import Conflict

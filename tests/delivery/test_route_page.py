@@ -1,7 +1,6 @@
 """The courier's route page at a signed link: stops, start, delivered / failed, refused links."""
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,7 +13,7 @@ from market_app.delivery.operations import plan_wave
 from market_app.extensions import db
 from market_app.notify.models import OutboxMessage
 from market_app.ordering.models import Order
-from tests.delivery.factories import TUESDAY, make_courier, make_order, spot_near
+from tests.delivery.factories import TUESDAY, make_courier, make_order, spot_near, route_paths_from_sms
 from tests.factories import make_market
 
 PLAN_TIME = datetime(2026, 11, 24, 14, 30, tzinfo=SEOUL)
@@ -31,8 +30,7 @@ def planned(app, monkeypatch):
     db.session.commit()
     plan_wave(market, TUESDAY, "14:00", PLAN_TIME)
     route = db.session.scalar(select(Route))
-    link = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.kind == "courier_route"))
-    path = re.search(r"/r/\S+", link).group(0)
+    [path] = route_paths_from_sms()
     return route, orders, path
 
 
@@ -53,7 +51,7 @@ def test_route_page_lists_the_stops_in_order_with_call_and_map_buttons(client, p
     assert f'href="tel:{first.order.contact_phone}"' in page
     # Plain words on the call button: basic phones show an emoji as an empty box.
     assert f"전화 걸기 ({first.order.contact_phone[-4:]})" in page and "📞" not in page
-    assert f"map.kakao.com/link/map/" in page and f"{first.order.lat:.6f},{first.order.lng:.6f}" in page
+    assert "map.kakao.com/link/map/" in page and f"{first.order.lat:.6f},{first.order.lng:.6f}" in page
     assert f"nmap://place?lat={first.order.lat:.6f}" in page
     assert "배송 완료" in page and "부재" in page and "주소 오류" in page
 

@@ -1,17 +1,14 @@
 """The courier's stop lists what is handed over: kept quantities, refused lines left out."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
-from sqlalchemy import select
 
 from market_app.clock import SEOUL
 from market_app.delivery.operations import plan_wave
 from market_app.extensions import db
-from market_app.notify.models import OutboxMessage
 from market_app.ordering.operations import accept_stall_order
-from tests.delivery.factories import TUESDAY, make_courier
+from tests.delivery.factories import TUESDAY, make_courier, route_paths_from_sms
 from tests.ordering.factories import LineRequest, make_owner, make_resident, make_shop, place, stall_order_of
 
 PLAN_TIME = datetime(2026, 11, 24, 14, 30, tzinfo=SEOUL)
@@ -33,10 +30,10 @@ def test_the_stop_shows_kept_quantities_without_refused_lines(client, monkeypatc
     accept_stall_order(tofu_owner, tofu_part.id, PLAN_TIME.replace(hour=11), {tofu_line.id: 3, sprouts_line.id: 0})
     accept_stall_order(veg_owner, stall_order_of(order, shop.veg_stall).id, PLAN_TIME.replace(hour=11))
     plan_wave(shop.market, TUESDAY, "14:00", PLAN_TIME)
-    body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.kind == "courier_route"))
+    [path] = route_paths_from_sms()
     from market_app import clock
     monkeypatch.setattr(clock, "now", lambda: PLAN_TIME)
 
-    page = client.get(re.search(r"/r/\S+", body).group(0)).get_data(as_text=True)
+    page = client.get(path).get_data(as_text=True)
 
     assert "국산 두부 3" in page and "부사 사과 2" in page and "콩나물" not in page

@@ -2,7 +2,6 @@
 delivery once: the route's plan row is locked while a courier action runs (PostgreSQL)."""
 from __future__ import annotations
 
-import re
 import threading
 from datetime import datetime, timedelta
 
@@ -16,7 +15,7 @@ from market_app.delivery.operations import plan_wave
 from market_app.extensions import db
 from market_app.notify.models import OutboxMessage
 from market_app.ordering.models import OrderEvent
-from tests.delivery.factories import TUESDAY, make_courier, make_order, spot_near
+from tests.delivery.factories import TUESDAY, make_courier, make_order, spot_near, route_paths_from_sms
 from tests.factories import make_market
 
 pytestmark = pytest.mark.postgres_only
@@ -42,8 +41,7 @@ def test_two_simultaneous_delivered_taps_record_one_delivery(app, monkeypatch):
     plan_wave(market, TUESDAY, "14:00", PLAN_TIME)
     route = db.session.scalar(select(Route))
     stop_id, order_id = route.stops[0].id, route.stops[0].order_id
-    body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.kind == "courier_route"))
-    path = re.search(r"/r/\S+", body).group(0)
+    [path] = route_paths_from_sms()
     db.session.remove()
 
     second_read_the_stop = threading.Event()

@@ -18,7 +18,7 @@ from market_app.notify.models import OutboxMessage
 from market_app.ordering.models import Order, OrderEvent
 from market_app.ordering.operations import (AddressRequest, CheckoutRequest, LineRequest, accept_stall_order,
                                             pack_stall_order, place_order)
-from tests.delivery.factories import TUESDAY, make_courier, spot_near
+from tests.delivery.factories import TUESDAY, make_courier, spot_near, route_paths_from_sms
 from tests.factories import make_address, make_market, make_product, make_stall, make_user
 
 MORNING = datetime(2026, 11, 24, 10, 0, tzinfo=SEOUL)
@@ -76,11 +76,10 @@ def test_a_wave_day_from_checkout_to_delivered(app, client, monkeypatch):
         for stop in route.stops:
             assert PLAN_TIME <= stop.eta_start <= stop.arrival <= stop.eta_end <= PLAN_TIME + timedelta(hours=2)
 
-    links = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.kind == "courier_route")).all()
-    assert len(links) == len(plan.routes)
+    paths = route_paths_from_sms()
+    assert len(paths) == len(plan.routes)
     monkeypatch.setattr(clock, "now", lambda: PLAN_TIME + timedelta(minutes=20))
-    for body in links:
-        path = re.search(r"/r/\S+", body).group(0)
+    for path in paths:
         page = client.get(path).get_data(as_text=True)
         for stop_id in re.findall(r'id="stop-(\d+)"', page):
             assert client.post(f"{path}/stops/{stop_id}/delivered").status_code == 302
