@@ -23,7 +23,7 @@ def _host_a_browser_opens(location: str) -> str:
 def test_login_never_redirects_off_site(client, target):
     """Given a `next` that a browser would resolve to another host, when a resident signs in, then
     they land on the home page instead."""
-    resident = make_user(phone="+821012345678")
+    make_user(phone="+821012345678")
     db.session.commit()
     response = client.post("/login", query_string={"next": target},
                            data={"phone": "010-1234-5678", "password": "secret-pass"})

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from market_app.extensions import db
-from market_app.notify.gateways import SendOutcome, SendResult
+from market_app.notify.gateways import SendOutcome
 from market_app.notify.models import OutboxMessage, OutboxStatus, SmsOptOut
 from market_app.notify.operations import DispatchSettings, dispatch_due
 from tests.notify.fakes import RESIDENT_PHONE, FakeGateway, outcome, queue

@@ -5,19 +5,17 @@ import re
 import wave
 from datetime import timedelta
 from io import BytesIO
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from config import TestingConfig
-from market_app import clock, create_app
+from market_app import create_app
 from market_app.extensions import db
 from market_app.ordering.models import StallOrder
 from market_app.stalls.chime import CHIME_PATH, chime_wav_bytes
 from market_app.stalls.operations import TABLET_COOKIE, tablet_token
 from tests.conftest import FROZEN_NOW
-from tests.ordering.factories import LineRequest, make_owner, make_shop, place, stall_order_of, stock_of
+from tests.ordering.factories import make_owner, make_shop, place, stall_order_of, stock_of
 
 
 def _register_tablet(client, stall) -> None:
